@@ -1,0 +1,56 @@
+# The single entry point. A fresh clone needs only python3 (3.11+) and make:
+# every target builds .venv from requirements.lock first.
+#   make book       build the book, print where to open it
+#   make test       the whole test suite (unit, notebooks with nbval, exercises, book, browser)
+#   make lab        JupyterLab for learners, with nbgrader's Validate button
+#   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
+#   make lint       ruff over the code and the notebooks
+#   make benchmark  execution, build and grading times as a table
+#   make lock       re-resolve requirements.lock from pyproject.toml
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+NB ?= notebooks/*.ipynb
+# One environment for every run: the same in JupyterLab, in `make execute` and in CI.
+export PYTHONHASHSEED := 0
+export TZ := UTC
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: book test lab execute lint benchmark lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
+	@touch $@
+
+book: $(STAMP)
+	$(BIN)/python scripts/build_book.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest --nbval
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+execute: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py $(NB)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts nbgrader_config.py notebooks exercises/source
+	$(BIN)/ruff format --check src tests scripts
+
+benchmark: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf _build exercises/release exercises/autograded exercises/feedback .pytest_cache

@@ -1,0 +1,41 @@
+"""Where the data lives: SQLite and fakeredis by default, real servers when the environment says.
+
+Set ``DATABASE_URL`` (an SQLAlchemy URL, e.g. ``postgresql+psycopg://...``) or ``REDIS_URL``
+(e.g. ``redis://localhost:6379/0``) and the same notebook cells run against real engines.
+"""
+
+from __future__ import annotations
+
+import os
+
+import redis
+import sqlalchemy
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_DATABASE_URL = "sqlite://"
+
+
+def connect_database(url: str | None = None, **engine_options) -> sqlalchemy.Engine:
+    """An SQLAlchemy engine for ``url``, else ``$DATABASE_URL``, else a private in-memory SQLite.
+
+    The in-memory default keeps one connection (``StaticPool``) so every session and thread
+    sees the same database for as long as the engine lives.
+    """
+    url = url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        engine_options.setdefault("poolclass", StaticPool)
+        engine_options.setdefault("connect_args", {"check_same_thread": False})
+    return sqlalchemy.create_engine(url, **engine_options)
+
+
+def connect_redis(url: str | None = None) -> redis.Redis:
+    """A redis-py client for ``url``, else ``$REDIS_URL``, else a fresh, empty fakeredis server.
+
+    Responses are decoded to ``str`` in both cases, so outputs look the same either way.
+    """
+    url = url or os.environ.get("REDIS_URL")
+    if url:
+        return redis.Redis.from_url(url, decode_responses=True)
+    import fakeredis
+
+    return fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)

@@ -1,0 +1,83 @@
+"""Feedback that says which tests failed without showing hidden tests.
+
+nbgrader's autograded notebook carries the hidden tests again (it restores each test cell
+from the gradebook), and its feedback would show them: their source, and the traceback of a
+failing hidden assertion, which quotes the failing line. ``HideHiddenTests`` removes the hidden
+part of each test cell's source and, when the failure came from the hidden part, replaces
+the error with a sentence; a failure in the visible part keeps its traceback, which only
+quotes code the learner already has.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nbconvert.preprocessors import Preprocessor
+from nbformat.notebooknode import NotebookNode
+from traitlets import Unicode
+
+_CELL_LINE = re.compile(r"(?:Cell In\s*\[[^\]]*\],\s*line|<ipython-input-[^>]*> in <module>.*?)\s*(\d+)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _hidden_line_range(lines: list[str], begin: str, end: str) -> range | None:
+    start = stop = None
+    for number, line in enumerate(lines, start=1):
+        if begin in line and start is None:
+            start = number
+        elif end in line and start is not None:
+            stop = number
+    if start is None:
+        return None
+    return range(start, (stop or len(lines)) + 1)
+
+
+def _failing_line(traceback: list[str]) -> int | None:
+    """The line of the test cell where the error surfaced (the cell's own frame)."""
+    found = None
+    for entry in traceback:
+        for match in _CELL_LINE.finditer(_ANSI.sub("", entry)):
+            found = int(match.group(1))
+            break
+    return found
+
+
+class HideHiddenTests(Preprocessor):
+    """Strip hidden tests from test cells and from their failure output."""
+
+    begin_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
+    end_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)
+    message = Unicode(
+        "A hidden test in this cell failed. The visible tests above pass; the hidden ones "
+        "check further cases of the same task (see the docstring). Their code is not shown."
+    ).tag(config=True)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+        if cell.cell_type != "code":
+            return cell, resources
+        lines = cell.source.splitlines()
+        hidden = _hidden_line_range(lines, self.begin_delimeter, self.end_delimeter)
+        if hidden is None:
+            return cell, resources
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                line = _failing_line(output.get("traceback", []))
+                if line is None or line in hidden:
+                    outputs.append(
+                        NotebookNode(
+                            output_type="error",
+                            ename="HiddenTestFailed",
+                            evalue=self.message,
+                            traceback=[f"HiddenTestFailed: {self.message}"],
+                        )
+                    )
+                    continue
+            elif output.get("output_type") == "stream" or "data" in output:
+                # Output printed while hidden tests ran may quote them; visible tests print nothing.
+                continue
+            outputs.append(output)
+        cell.outputs = outputs
+        kept = [line for number, line in enumerate(lines, start=1) if number not in hidden]
+        cell.source = "\n".join(kept)
+        return cell, resources
