@@ -43,8 +43,8 @@ def _difference(actual: Any, expected: Any, where: str) -> str | None:
         if not (actual == expected and expected == actual):
             return f"{where}: expected {_describe(expected)}, got {_describe(actual)}"
         return None
-    # Compare from the expected side: a look-alike's own __eq__ is never asked.
-    if not expected == actual:
+    # Types are identical by now, so a look-alike's own __eq__ never decides.
+    if expected != actual:
         return f"{where}: expected {_describe(expected)}, got {_describe(actual)}"
     return None
 

@@ -52,9 +52,7 @@ class DNSServer:
             return response.to_wire()
         question = query.question[0]
         with self._lock:
-            self.queries.append(
-                (question.name.to_text(), dns.rdatatype.to_text(question.rdtype))
-            )
+            self.queries.append((question.name.to_text(), dns.rdatatype.to_text(question.rdtype)))
         if not question.name.is_subdomain(self.zone.origin):
             response.set_rcode(dns.rcode.REFUSED)
             return response.to_wire()

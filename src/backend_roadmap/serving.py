@@ -66,9 +66,7 @@ def is_asgi(app: Any) -> bool:
 
 
 @contextlib.contextmanager
-def serve_app(
-    app: Any, *, port: int = 0, certificate: Any = None
-) -> Iterator[Address]:
+def serve_app(app: Any, *, port: int = 0, certificate: Any = None) -> Iterator[Address]:
     """Serve a WSGI or ASGI ``app`` over HTTP (or HTTPS with a ``LocalCA`` certificate)."""
     import uvicorn
     from a2wsgi import WSGIMiddleware
@@ -98,7 +96,9 @@ def serve_app(
             except BaseException as exc:  # noqa: BLE001 - reported to the caller below
                 failure.append(exc)
 
-        thread = threading.Thread(target=run, name=f"serve_app:{sock.getsockname()[1]}", daemon=True)
+        thread = threading.Thread(
+            target=run, name=f"serve_app:{sock.getsockname()[1]}", daemon=True
+        )
         thread.start()
         while not server.started and thread.is_alive():
             thread.join(0.01)
@@ -209,7 +209,7 @@ def serve_tcp(
 def serve_udp(
     handler: Callable[[bytes, tuple[str, int]], bytes | None], *, port: int = 0
 ) -> Iterator[Address]:
-    """Call ``handler(datagram, client_address)`` for each UDP datagram; send back what it returns."""
+    """Call ``handler(datagram, client_address)`` per UDP datagram; reply with what it returns."""
 
     class Handler(socketserver.BaseRequestHandler):
         def handle(self) -> None:

@@ -4,8 +4,9 @@ nbgrader's autograded notebook carries the hidden tests again (it restores each 
 from the gradebook), and its feedback would show them: their source, and the traceback of a
 failing hidden assertion, which quotes the failing line. ``HideHiddenTests`` removes the hidden
 part of each test cell's source and, when the failure came from the hidden part, replaces
-the error with a sentence; a failure in the visible part keeps its traceback, which only
-quotes code the learner already has.
+the error with a sentence; a failure in the visible part keeps its message and the one
+visible line that raised it (IPython's own traceback quotes neighbouring lines, which may be
+hidden ones).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
 from traitlets import Unicode
 
-_CELL_LINE = re.compile(r"(?:Cell In\s*\[[^\]]*\],\s*line|<ipython-input-[^>]*> in <module>.*?)\s*(\d+)")
+_CELL_LINE = re.compile(
+    r"(?:Cell In\s*\[[^\]]*\],\s*line|<ipython-input-[^>]*> in <module>.*?)\s*(\d+)"
+)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -63,20 +66,27 @@ class HideHiddenTests(Preprocessor):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 line = _failing_line(output.get("traceback", []))
-                if line is None or line in hidden:
-                    outputs.append(
-                        NotebookNode(
-                            output_type="error",
-                            ename="HiddenTestFailed",
-                            evalue=self.message,
-                            traceback=[f"HiddenTestFailed: {self.message}"],
-                        )
+                if line is None or line in hidden or line > len(lines):
+                    ename, evalue = "HiddenTestFailed", self.message
+                    traceback = [f"HiddenTestFailed: {self.message}"]
+                else:
+                    # IPython's traceback quotes lines around the failing one, which may reach
+                    # into the hidden part: rebuild it from the failing visible line alone.
+                    ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
+                    traceback = [
+                        f"{ename}: {evalue}",
+                        f"raised by line {line} of this test cell: {lines[line - 1].strip()}",
+                    ]
+                outputs.append(
+                    NotebookNode(
+                        output_type="error", ename=ename, evalue=evalue, traceback=traceback
                     )
-                    continue
+                )
             elif output.get("output_type") == "stream" or "data" in output:
                 # Output printed while hidden tests ran may quote them; visible tests print nothing.
                 continue
-            outputs.append(output)
+            else:
+                outputs.append(output)
         cell.outputs = outputs
         kept = [line for number, line in enumerate(lines, start=1) if number not in hidden]
         cell.source = "\n".join(kept)
