@@ -2,7 +2,7 @@
 # every target builds .venv from requirements.lock first.
 #   make book       build the book, print where to open it
 #   make test       the whole test suite (unit, notebooks with nbval, exercises, book, browser)
-#   make lab        JupyterLab for learners, with nbgrader's Validate button
+#   make lab        JupyterLab for learners (exercises copied to workspace/), with Validate
 #   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
 #   make lint       ruff over the code and the notebooks
 #   make benchmark  execution, build and grading times as a table
@@ -19,6 +19,8 @@ export PYTHONHASHSEED := 0
 export TZ := UTC
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
+# nbgrader runs tools of its environment (alembic) by name.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: book test lab execute lint benchmark lock clean
 
@@ -37,6 +39,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest --nbval
 
 lab: $(STAMP)
+	$(BIN)/python scripts/learner_workspace.py
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 execute: $(STAMP)

@@ -1,8 +1,9 @@
 """A small authoritative DNS server for one zone, on UDP loopback, built on dnspython.
 
-It answers A, AAAA, CNAME, MX, TXT (any type in the zone), follows CNAME chains inside the zone
-as real authoritative servers do, says NXDOMAIN for names it does not have and REFUSED for
-names outside its zone. It counts the queries it answers, so caching can be shown.
+It answers A, AAAA, CNAME, MX, TXT (any type in the zone), follows CNAME chains inside the
+zone as real authoritative servers do (stopping at a loop), says NXDOMAIN for names it does
+not have and REFUSED for names outside its zone. It counts the queries it answers, so caching
+can be shown.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class DNSServer:
             return response.to_wire()
         response.flags |= dns.flags.AA
         name = question.name
+        seen = {name}
         for _ in range(MAX_CNAME_CHAIN):
             node = self.zone.get_node(name)
             if node is None:
@@ -73,8 +75,9 @@ class DNSServer:
                 break
             response.answer.append(_rrset(name, alias))
             name = alias[0].target
-            if not name.is_subdomain(self.zone.origin):
+            if name in seen or not name.is_subdomain(self.zone.origin):
                 break
+            seen.add(name)
         if not response.answer:
             soa = self.zone.get_rdataset(self.zone.origin, dns.rdatatype.SOA)
             if soa is not None:

@@ -15,7 +15,7 @@ import re
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 _CELL_LINE = re.compile(
     r"(?:Cell In\s*\[[^\]]*\],\s*line|<ipython-input-[^>]*> in <module>.*?)\s*(\d+)"
@@ -36,17 +36,22 @@ def _hidden_line_range(lines: list[str], begin: str, end: str) -> range | None:
 
 
 def _failing_line(traceback: list[str]) -> int | None:
-    """The line of the test cell where the error surfaced (the cell's own frame)."""
-    found = None
+    """The line of the test cell where the error surfaced: the first (outermost) cell frame.
+
+    Later frames may be in other cells, such as the learner's function that was called.
+    """
     for entry in traceback:
-        for match in _CELL_LINE.finditer(_ANSI.sub("", entry)):
-            found = int(match.group(1))
-            break
-    return found
+        match = _CELL_LINE.search(_ANSI.sub("", entry))
+        if match:
+            return int(match.group(1))
+    return None
 
 
 class HideHiddenTests(Preprocessor):
     """Strip hidden tests from test cells and from their failure output."""
+
+    # nbconvert preprocessors are off unless enabled; nbgrader registers them as they are.
+    enabled = Bool(True).tag(config=True)
 
     begin_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
     end_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)

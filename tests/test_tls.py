@@ -1,0 +1,48 @@
+"""LocalCA: certificates from a throw-away CA, verified by real TLS handshakes."""
+
+import socket
+import ssl
+
+import pytest
+
+from backend_roadmap import LocalCA, serve_tcp
+
+
+def echo(conn, _client):
+    with conn:
+        conn.sendall(conn.recv(64))
+
+
+def handshake(address, context, hostname):
+    raw = socket.create_connection(address.pair, timeout=5)
+    return context.wrap_socket(raw, server_hostname=hostname)
+
+
+def test_a_client_that_trusts_the_ca_completes_the_handshake():
+    ca = LocalCA()
+    with serve_tcp(echo, certificate=ca.issue_certificate("localhost")) as address:
+        with handshake(address, ca.client_context(), "localhost") as conn:
+            conn.sendall(b"ping")
+            assert conn.recv(64) == b"ping"
+            assert conn.version() in {"TLSv1.2", "TLSv1.3"}
+            subject_alt_names = conn.getpeercert()["subjectAltName"]
+            assert ("DNS", "localhost") in subject_alt_names
+
+
+def test_a_client_that_does_not_trust_the_ca_refuses_the_server():
+    with serve_tcp(echo, certificate=LocalCA().issue_certificate("localhost")) as address:
+        with pytest.raises(ssl.SSLCertVerificationError, match="unable to get local issuer"):
+            handshake(address, LocalCA().client_context(), "localhost")
+
+
+def test_a_certificate_for_another_name_is_refused():
+    ca = LocalCA()
+    with serve_tcp(echo, certificate=ca.issue_certificate("api.example.test")) as address:
+        with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"):
+            handshake(address, ca.client_context(), "localhost")
+
+
+def test_server_context_and_pem_are_usable_directly():
+    ca = LocalCA()
+    assert ca.certificate_pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    assert isinstance(ca.server_context("localhost"), ssl.SSLContext)
