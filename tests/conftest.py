@@ -3,3 +3,16 @@
 from backend_roadmap.grading.release import put_environment_on_path
 
 put_environment_on_path()
+
+
+import pytest  # noqa: E402 - after the PATH set-up above, which nbgrader needs at import
+
+from book_build import build_book  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def book():
+    """The book, built once per session with -W, as `make book` builds it."""
+    built = build_book()
+    assert built.returncode == 0, f"the book build failed:\n{built.output[-6000:]}"
+    return built

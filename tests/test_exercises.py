@@ -11,6 +11,7 @@ import ast
 
 import nbformat
 import pytest
+
 from exercise_pipeline import (
     RELEASE_STUDENT,
     SOLUTION_STUDENT,
@@ -141,7 +142,7 @@ def test_release_has_no_solution_or_hidden_test(graded, assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_feedback_shows_no_solution_or_hidden_test(graded, assignment):
-    """A learner's feedback never shows hidden tests, and shows solutions only if they wrote them."""
+    """Feedback never shows hidden tests, and shows solutions only where the learner wrote them."""
     result = graded(assignment)
     notebook = source(assignment)
     hidden = secret_lines(notebook, kinds=("hidden",))

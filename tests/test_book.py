@@ -1,0 +1,88 @@
+"""The built book: every page there, outputs shown, exercises only in student form, offline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from exercise_pipeline import assignments, leaked, secret_lines, source_notebook, text_of_html
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+
+
+def toc_files():
+    yield TOC["root"]
+    for part in TOC["parts"]:
+        for chapter in part["chapters"]:
+            yield chapter["file"]
+            for section in chapter.get("sections", []):
+                yield section["file"]
+
+
+def test_every_toc_entry_becomes_a_page(book):
+    missing = [f for f in toc_files() if not (book.html / f"{f}.html").exists()]
+    assert not missing
+
+
+def test_only_toc_pages_are_built(book):
+    pages = {p.relative_to(book.html).with_suffix("").as_posix() for p in book.html.rglob("*.html")}
+    sphinx_pages = {"genindex", "search", "index"}
+    assert pages - sphinx_pages == set(toc_files())
+
+
+def test_chapters_show_their_committed_outputs(book):
+    for page in book.html.glob("notebooks/*.html"):
+        html = page.read_text()
+        assert html.count('class="cell_output') >= 5, f"{page.name} shows too few outputs"
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_exercise_page_is_the_student_copy(book, assignment):
+    page = book.html / "book" / "exercises" / assignment / f"{assignment}_exercises.html"
+    assert "YOUR CODE HERE" in text_of_html(page.read_text())
+    download = (
+        book.html / "_sources" / "book" / "exercises" / assignment / page.with_suffix(".ipynb").name
+    )
+    assert download.exists(), "the page offers no notebook download"
+    assert "NotImplementedError" in download.read_text()
+
+
+def test_no_solution_or_hidden_test_anywhere_in_the_book(book):
+    chapters = "\n".join(p.read_text() for p in (ROOT / "notebooks").glob("*.ipynb"))
+    secrets = set()
+    for assignment in assignments():
+        notebook = nbformat.read(source_notebook(assignment), as_version=4)
+        secrets |= {line for line in secret_lines(notebook) if line not in chapters}
+    assert secrets
+    for path in book.html.rglob("*"):
+        if path.suffix in {".html", ".ipynb", ".txt", ".md", ".js"} and "mathjax" not in path.parts:
+            text = path.read_text(errors="replace")
+            text = text_of_html(text) if path.suffix == ".html" else text
+            assert not leaked(secrets, text), f"{path.relative_to(book.html)} leaks"
+            assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, path
+
+
+def test_pages_load_nothing_from_the_network(book):
+    remote = re.compile(r"""<(?:script|link|img)[^>]+(?:src|href)=["'](?:https?:)?//""")
+    for page in book.html.rglob("*.html"):
+        found = remote.findall(page.read_text())
+        assert not found, f"{page.relative_to(book.html)} loads {found}"
+
+
+def test_math_is_served_from_the_book(book):
+    assert (book.html / "_static" / "mathjax" / "MathJax.js").exists()
+    page = (book.html / "book" / "principles.html").read_text()
+    assert 'src="../_static/mathjax/MathJax.js?config=' in page
+    assert r"\frac{M}{M + R}" in page
+
+
+def test_build_is_warning_free_and_says_where_to_open_it(book):
+    assert "WARNING" not in book.output
+    assert "Open file://" in book.output
