@@ -25,6 +25,8 @@ def execute(path: Path) -> float:
         notebook,
         timeout=CELL_TIMEOUT,
         kernel_name="python3",
+        # One stream output per cell and stream, not split wherever the kernel flushed.
+        coalesce_streams=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()

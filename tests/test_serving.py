@@ -101,3 +101,20 @@ def test_an_app_that_fails_at_startup_raises_server_error():
 
     with pytest.raises(ServerError, match="start-up"), serve_app(failing_lifespan):
         pass
+
+
+def failing_wsgi(environ, start_response):
+    raise RuntimeError("the database is down")
+
+
+def test_an_exception_in_the_app_is_a_500_and_reported_not_printed(capfd):
+    with pytest.raises(ServerError, match="the app raised RuntimeError: the database is down"):
+        with serve_app(failing_wsgi) as address:
+            assert httpx.get(address.url).status_code == 500
+    assert capfd.readouterr().err == ""
+
+
+def test_a_demo_that_fails_on_purpose_can_allow_errors(capfd):
+    with serve_app(failing_wsgi, allow_errors=True) as address:
+        assert httpx.get(address.url).status_code == 500
+    assert capfd.readouterr().err == ""

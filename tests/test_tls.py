@@ -46,3 +46,21 @@ def test_server_context_and_pem_are_usable_directly():
     ca = LocalCA()
     assert ca.certificate_pem.startswith(b"-----BEGIN CERTIFICATE-----")
     assert isinstance(ca.server_context("localhost"), ssl.SSLContext)
+
+
+def test_certificate_names_are_the_same_on_every_run():
+    ca = LocalCA()
+    with serve_tcp(echo, certificate=ca.issue_certificate("localhost")) as address:
+        with handshake(address, ca.client_context(), "localhost") as conn:
+            cert = conn.getpeercert()
+    subject = dict(item for rdn in cert["subject"] for item in rdn)
+    issuer = dict(item for rdn in cert["issuer"] for item in rdn)
+    assert subject == {
+        "commonName": "localhost",
+        "organizationName": "Backend Roadmap Local CA",
+        "organizationalUnitName": "Course servers",
+    }
+    assert issuer == {
+        "organizationName": "Backend Roadmap Local CA",
+        "organizationalUnitName": "Course CA",
+    }

@@ -7,10 +7,13 @@ Set ``DATABASE_URL`` (an SQLAlchemy URL, e.g. ``postgresql+psycopg://...``) or `
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-import redis
-import sqlalchemy
-from sqlalchemy.pool import StaticPool
+# SQLAlchemy and redis-py take a second or two to import; chapters that never touch a database
+# should not pay for them on `import backend_roadmap`, so they are imported on first use.
+if TYPE_CHECKING:
+    import redis
+    import sqlalchemy
 
 DEFAULT_DATABASE_URL = "sqlite://"
 
@@ -21,6 +24,9 @@ def connect_database(url: str | None = None, **engine_options) -> sqlalchemy.Eng
     The in-memory default keeps one connection (``StaticPool``) so every session and thread
     sees the same database for as long as the engine lives.
     """
+    import sqlalchemy
+    from sqlalchemy.pool import StaticPool
+
     url = url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine_options.setdefault("poolclass", StaticPool)
@@ -33,6 +39,8 @@ def connect_redis(url: str | None = None) -> redis.Redis:
 
     Responses are decoded to ``str`` in both cases, so outputs look the same either way.
     """
+    import redis
+
     url = url or os.environ.get("REDIS_URL")
     if url:
         return redis.Redis.from_url(url, decode_responses=True)

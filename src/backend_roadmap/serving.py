@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import inspect
+import logging
 import socket
 import socketserver
 import ssl
@@ -65,9 +66,42 @@ def is_asgi(app: Any) -> bool:
     return inspect.iscoroutinefunction(call)
 
 
+class _AppErrors(logging.Filter):
+    """Keep what uvicorn logs from one server's thread instead of printing it to stderr."""
+
+    def __init__(self, thread_name: str) -> None:
+        super().__init__()
+        self.thread_name = thread_name
+        self.records: list[logging.LogRecord] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.threadName != self.thread_name:
+            return True
+        if record.levelno >= logging.ERROR:
+            self.records.append(record)
+        return False
+
+    def describe(self) -> str:
+        first = self.records[0]
+        if first.exc_info and first.exc_info[1] is not None:
+            error = first.exc_info[1]
+            text = f"the app raised {type(error).__name__}: {error}"
+        else:
+            text = f"the app server logged: {first.getMessage()}"
+        more = len(self.records) - 1
+        return text + (f" (and {more} more)" if more else "")
+
+
 @contextlib.contextmanager
-def serve_app(app: Any, *, port: int = 0, certificate: Any = None) -> Iterator[Address]:
-    """Serve a WSGI or ASGI ``app`` over HTTP (or HTTPS with a ``LocalCA`` certificate)."""
+def serve_app(
+    app: Any, *, port: int = 0, certificate: Any = None, allow_errors: bool = False
+) -> Iterator[Address]:
+    """Serve a WSGI or ASGI ``app`` over HTTP (or HTTPS with a ``LocalCA`` certificate).
+
+    An exception in the app becomes a 500 for the client, as in production, and is reported
+    as a ``ServerError`` when the ``with`` ends; pass ``allow_errors=True`` where a demo
+    makes the app fail on purpose. Nothing is printed to stderr either way.
+    """
     import uvicorn
     from a2wsgi import WSGIMiddleware
 
@@ -99,21 +133,34 @@ def serve_app(app: Any, *, port: int = 0, certificate: Any = None) -> Iterator[A
         thread = threading.Thread(
             target=run, name=f"serve_app:{sock.getsockname()[1]}", daemon=True
         )
+        errors = _AppErrors(thread.name)
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        uvicorn_log.addFilter(errors)
+        stack.callback(uvicorn_log.removeFilter, errors)
         thread.start()
         while not server.started and thread.is_alive():
             thread.join(0.01)
         if not server.started:
-            reason = repr(failure[0]) if failure else "it exited before listening (see stderr)"
+            if failure:
+                reason = repr(failure[0])
+            elif errors.records:
+                reason = errors.describe()
+            else:
+                reason = "it exited before listening"
             raise ServerError(f"the app server stopped during start-up: {reason}")
         address = Address(LOOPBACK, sock.getsockname()[1], "https" if certificate else "http")
+        ok = False
         try:
             yield address
+            ok = True
         finally:
             server.should_exit = True
             thread.join(STOP_TIMEOUT)
             if thread.is_alive():
                 server.force_exit = True
                 thread.join(STOP_TIMEOUT)
+        if ok and errors.records and not allow_errors:
+            raise ServerError(errors.describe() + "; pass allow_errors=True if that is the point")
 
 
 # Errors that mean "the client went away or refused us", not "the handler is broken".

@@ -16,11 +16,20 @@ class LocalCA:
     """
 
     def __init__(self, organization: str = "Backend Roadmap Local CA") -> None:
-        self._ca = trustme.CA(organization_name=organization)
+        # Fixed names (trustme would add random ones), so certificate fields print the same
+        # on every run.
+        self.organization = organization
+        self._ca = trustme.CA(organization_name=organization, organization_unit_name="Course CA")
 
     def issue_certificate(self, *hostnames: str) -> trustme.LeafCert:
         """A server certificate for ``hostnames`` (default: localhost and 127.0.0.1)."""
-        return self._ca.issue_cert(*(hostnames or ("localhost", "127.0.0.1")))
+        hostnames = hostnames or ("localhost", "127.0.0.1")
+        return self._ca.issue_cert(
+            *hostnames,
+            common_name=hostnames[0],
+            organization_name=self.organization,
+            organization_unit_name="Course servers",
+        )
 
     def client_context(self) -> ssl.SSLContext:
         """A client context with normal verification that trusts this CA and nothing else."""
