@@ -1,0 +1,37 @@
+"""The request line is split with split(" ", 2) and never checked, so extra parts, double spaces or a non-HTTP version are accepted."""
+
+
+def parse_request(raw: bytes) -> dict:
+    """Split one HTTP/1.1 request into method, target, version, headers and body."""
+    head, blank, rest = raw.partition(b"\r\n\r\n")
+    if not blank:
+        raise ValueError("the head does not end with an empty line")
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, version = lines[0].split(" ", 2)  # ValueError only when parts are missing
+    headers: dict[str, str] = {}
+    previous = None
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t"):
+            if previous is None:
+                raise ValueError("a continuation line before any header")
+            more = line.strip(" \t")
+            headers[previous] = f"{headers[previous]} {more}".strip(" \t")
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name:
+            raise ValueError(f"bad header line: {line!r}")
+        name, value = name.lower(), value.strip(" \t")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        previous = name
+    length = headers.get("content-length", "0")
+    if not length.isdigit():
+        raise ValueError(f"bad Content-Length: {length!r}")
+    if len(rest) < int(length):
+        raise ValueError("the body is shorter than Content-Length")
+    return {
+        "method": method,
+        "target": target,
+        "version": version,
+        "headers": headers,
+        "body": rest[: int(length)],
+    }

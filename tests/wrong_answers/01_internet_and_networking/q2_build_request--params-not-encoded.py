@@ -1,0 +1,20 @@
+"""The query parameters are joined as k=v by hand, without URL-encoding, so a space or & in a value breaks the request line or the query."""
+
+
+def build_request(method: str, url: str, *, headers: dict[str, str] | None = None,
+                  params: dict[str, str] | None = None, body: bytes | str = b"") -> bytes:
+    """The bytes of an HTTP/1.1 request for `url`, ready to send on a socket."""
+    parts = urlsplit(url)
+    target, query = parts.path or "/", parts.query
+    if params:
+        extra = "&".join(f"{key}={value}" for key, value in params.items())
+        query = f"{query}&{extra}" if query else extra
+    if query:
+        target += "?" + query
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    if data or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"Content-Length: {len(data)}")
+    lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data
