@@ -148,7 +148,15 @@ def text_of_html(page: str) -> str:
 
 
 def leaked(secrets: set[str], text: str) -> list[str]:
-    return sorted(line for line in secrets if line in text)
+    """Secret lines shown in ``text``: as a line of their own, or ending a line, as IPython's
+    traceback shows them (``----> 4 <the line>``). A fragment inside a longer visible line, such
+    as ``classify(status)`` inside ``expect(classify(status), ...)``, is not a leak."""
+    shown = [line.strip() for line in text.splitlines()]
+    return sorted(
+        secret
+        for secret in secrets
+        if any(line == secret or line.endswith(" " + secret) for line in shown)
+    )
 
 
 @dataclass
