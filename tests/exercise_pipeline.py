@@ -142,6 +142,20 @@ def secret_lines(notebook, kinds: tuple[str, ...] = ("solution", "hidden")) -> s
     return {line for line in secret - visible if len(line) >= MIN_SECRET_LENGTH}
 
 
+def visible_lines(notebook) -> set[str]:
+    """Every line a learner may see: all but solutions and hidden tests."""
+    shown = set()
+    for cell in notebook.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            shown.update(_blocks(cell.source, SOLUTION_MARKERS)[1])
+        elif meta.get("grade"):
+            shown.update(_blocks(cell.source, HIDDEN_MARKERS)[1])
+        else:
+            shown.update(cell.source.splitlines())
+    return {line.strip() for line in shown}
+
+
 def text_of_html(page: str) -> str:
     """What a reader sees: tags dropped (highlighting splits code into spans), entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", "", page))
