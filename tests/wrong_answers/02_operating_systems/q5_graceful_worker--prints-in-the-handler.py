@@ -1,0 +1,28 @@
+"""Prints a message from the SIGTERM handler, as a chatty server might: the shutdown itself is right, but the output has a line the task does not allow."""
+
+
+def worker_program() -> str:
+    """The source of a worker that finishes its current job on SIGTERM, then exits 0."""
+    return """
+import signal
+import time
+
+stopping = False
+
+
+def on_sigterm(signum, frame):
+    global stopping
+    stopping = True
+    print("SIGTERM: finishing the job in progress")
+
+
+signal.signal(signal.SIGTERM, on_sigterm)
+print("ready")
+done = 0
+while not stopping and done < 50:
+    print(f"start {done + 1}")
+    time.sleep(0.2)
+    done += 1
+    print(f"done {done}")
+print(f"shutdown after {done} jobs")
+"""
