@@ -5,7 +5,9 @@
 #   make lab        JupyterLab for learners (exercises copied to workspace/), with Validate
 #   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
 #   make lint       ruff over the code and the notebooks
+#   make grade ASSIGNMENT=01_internet_and_networking   autograde a class safely, in parallel
 #   make benchmark  execution, build and grading times as a table
+#   make benchmark-grading   safe grading vs plain nbgrader autograde on 20 submissions
 #   make lock       re-resolve requirements.lock from pyproject.toml
 
 PYTHON ?= python3
@@ -22,7 +24,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test lab execute lint benchmark lock clean
+.PHONY: book test lab execute lint grade benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -49,8 +51,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts nbgrader_config.py notebooks exercises/source
 	$(BIN)/ruff format --check src tests scripts
 
+grade: $(STAMP)
+	@test -n "$(ASSIGNMENT)" || { echo "Say which: make grade ASSIGNMENT=01_internet_and_networking"; exit 2; }
+	$(BIN)/python -m backend_roadmap.grading autograde $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS),)
+
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
+
+benchmark-grading: $(STAMP)
+	$(BIN)/python scripts/benchmark_grading.py
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock

@@ -1,0 +1,319 @@
+"""Start one command (a student's kernel) in a jail: namespaces, a whitelisted root, rlimits.
+
+Run as ``python -I sandbox.py SPEC.json -- COMMAND...`` (by path: it uses only the standard
+library so that it starts fast and imports nothing from the course tree). SPEC names the uid,
+the directories to expose and the limits. What happens, in order:
+
+``P0`` (the process the kernel manager started; outside the namespaces)
+    asks to be killed when its parent dies, unshares mount, PID, network, IPC and UTS
+    namespaces (and, when not run as root, a user namespace that maps the caller to root),
+    forks ``P1`` and waits for it. Signals: SIGINT reaches the kernel through the process
+    group; SIGTERM kills the jail.
+``P1`` (PID 1 of the new PID namespace)
+    builds a new root on a tmpfs: read-only binds of ``/usr``, ``/etc``, the Python
+    installation and the package sources, a private ``/proc``, a minimal ``/dev``, tmpfs
+    ``/tmp`` and ``/dev/shm``, the student's working copy at ``/home/student`` (a tmpfs of
+    bounded size), and the socket directory the grader talks to the kernel through. The
+    course tree (sources, gradebook, other submissions) is simply not in that root. It
+    brings up loopback in the empty network namespace, chroots, forks ``P2`` and reaps.
+    When ``P1`` exits the kernel tears the whole namespace down, strays included.
+``P2``
+    sets rlimits (CPU seconds, address space, file size, processes, open files, no core
+    files), drops to the unprivileged uid/gid with no supplementary groups (as root) or
+    drops every capability (in a user namespace), sets ``no_new_privs`` and execs COMMAND.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import struct
+import sys
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
+
+STUDENT_HOME = "/home/student"
+DEVICES = ("null", "zero", "full", "random", "urandom")
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class JailError(RuntimeError):
+    pass
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise JailError(f"{what}: {os.strerror(err)} (errno {err})")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    _check(
+        _libc.mount(
+            source.encode() if source else None,
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {source} on {target}",
+    )
+
+
+def _prctl(option: int, arg: int) -> None:
+    _check(_libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), f"prctl {option}")
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+def _bind(host: str, newroot: str, writable: bool = False) -> None:
+    """Bind ``host`` at the same path under ``newroot`` (read-only unless ``writable``)."""
+    target = newroot + host
+    if os.path.isdir(host):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    _mount(host, target, None, MS_BIND | MS_REC)
+    flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV
+    if not writable:
+        flags |= MS_RDONLY
+    _mount(None, target, None, flags)
+
+
+def _expose(path: str, newroot: str) -> None:
+    """Make ``path`` (and, for a symlink such as /bin -> usr/bin, its target) visible."""
+    if not os.path.lexists(path) or os.path.lexists(newroot + path):
+        return
+    if os.path.islink(path):
+        os.makedirs(os.path.dirname(newroot + path), exist_ok=True)
+        os.symlink(os.readlink(path), newroot + path)
+        return
+    _bind(path, newroot)
+
+
+def _loopback_up() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
+
+
+def _copy_tree(source: str, target: str, uid: int, gid: int, limit: int) -> None:
+    """Copy the student's files; stop at ``limit`` bytes (the tmpfs would stop them anyway)."""
+    total = 0
+    for directory, dirnames, filenames in os.walk(source):
+        relative = os.path.relpath(directory, source)
+        destination = os.path.normpath(os.path.join(target, relative))
+        os.makedirs(destination, exist_ok=True)
+        os.chown(destination, uid, gid)
+        for name in filenames:
+            path = os.path.join(directory, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            total += os.path.getsize(path)
+            if total > limit:
+                return
+            shutil.copyfile(path, os.path.join(destination, name))
+            os.chown(os.path.join(destination, name), uid, gid)
+        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(directory, d))]
+
+
+def _build_root(spec: dict, uid: int, gid: int) -> str:
+    newroot = spec["newroot"]
+    limits = spec["limits"]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("jail", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
+    for path in ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", *spec["expose"]]:
+        _expose(path, newroot)
+    # /dev: a few harmless character devices, nothing else.
+    os.makedirs(newroot + "/dev", exist_ok=True)
+    _mount("jail-dev", newroot + "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
+    for name in DEVICES:
+        open(f"{newroot}/dev/{name}", "a").close()
+        _mount(f"/dev/{name}", f"{newroot}/dev/{name}", None, MS_BIND)
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
+        os.symlink(target, f"{newroot}/dev/{name}")
+    small = f"size={limits['tmpfs_bytes']},mode=1777"
+    for path in ("/dev/shm", "/tmp"):
+        os.makedirs(newroot + path, exist_ok=True)
+        _mount("jail-tmp", newroot + path, "tmpfs", MS_NOSUID | MS_NODEV, small)
+    os.makedirs(newroot + "/proc", exist_ok=True)
+    _mount("proc", newroot + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # The student's working copy, in a tmpfs of bounded size owned by the sandbox uid.
+    home = newroot + STUDENT_HOME
+    os.makedirs(home, exist_ok=True)
+    _mount(
+        "jail-home", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmpfs_bytes']},mode=0700"
+    )
+    os.chown(home, uid, gid)
+    if spec.get("workdir"):
+        _copy_tree(spec["workdir"], home, uid, gid, limits["tmpfs_bytes"])
+    # The socket directory the grader connects to (same path inside and out).
+    _bind(spec["ipc_dir"], newroot, writable=True)
+    return newroot
+
+
+def _set_limits(limits: dict) -> None:
+    cpu = int(limits["cpu_seconds"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if limits.get("processes"):
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+
+
+def _drop_capabilities() -> None:
+    """In a user namespace we stay uid 0 there: give up every capability instead."""
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == errno.EINVAL:
+            break
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [
+            ("effective", ctypes.c_uint32),
+            ("permitted", ctypes.c_uint32),
+            ("inheritable", ctypes.c_uint32),
+        ]
+
+    header = Header(0x20080522, 0)
+    data = (Data * 2)()
+    _check(_libc.capset(ctypes.byref(header), ctypes.byref(data)), "capset")
+
+
+def _reap_until(pid: int) -> int:
+    """Wait for ``pid`` while reaping orphans (we are init). Returns a shell-style status."""
+    while True:
+        try:
+            done, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return 1
+        except InterruptedError:
+            continue
+        if done == pid:
+            if os.WIFSIGNALED(status):
+                return 128 + os.WTERMSIG(status)
+            return os.WEXITSTATUS(status)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 4 or argv[2] != "--":
+        print("usage: sandbox.py SPEC.json -- COMMAND...", file=sys.stderr)
+        return 2
+    with open(argv[1]) as handle:
+        spec = json.load(handle)
+    command = argv[3:]
+    as_root = os.geteuid() == 0
+    uid, gid = (spec["uid"], spec["gid"]) if as_root else (0, 0)
+    outer_uid, outer_gid = os.geteuid(), os.getegid()
+
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    if not as_root:
+        flags |= CLONE_NEWUSER
+    _check(_libc.unshare(flags), "unshare")
+    if not as_root:
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"0 {outer_uid} 1")
+        _write("/proc/self/gid_map", f"0 {outer_gid} 1")
+
+    child = os.fork()
+    if child:
+        # P0: forward termination, report the jail's exit status.
+        signal.signal(signal.SIGTERM, lambda *_: os.kill(child, signal.SIGKILL))
+        while True:
+            try:
+                _, status = os.waitpid(child, 0)
+                break
+            except InterruptedError:
+                continue
+        return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+    # P1: PID 1 of the namespace.
+    try:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        newroot = _build_root(spec, uid, gid)
+        if spec.get("connection_file"):
+            os.chown(spec["connection_file"], uid, gid)
+        os.chown(spec["ipc_dir"], uid, gid)
+        _loopback_up()
+        _libc.sethostname(b"sandbox", 7)
+        os.chdir(newroot)
+        os.chroot(newroot)
+        os.chdir(STUDENT_HOME)
+    except Exception as error:  # noqa: BLE001 - report any set-up failure and stop
+        print(f"sandbox: could not build the jail: {error}", file=sys.stderr)
+        os._exit(111)
+
+    kernel = os.fork()
+    if kernel == 0:
+        # P2: limits, identity, exec.
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _set_limits(spec["limits"])
+            os.umask(0o077)
+            if as_root:
+                os.setgroups([])
+                os.setresgid(gid, gid, gid)
+                os.setresuid(uid, uid, uid)
+            _prctl(PR_SET_NO_NEW_PRIVS, 1)
+            if not as_root:
+                _drop_capabilities()
+            os.execve(command[0], command, spec["env"])
+        except Exception as error:  # noqa: BLE001
+            print(f"sandbox: could not start {command[0]}: {error}", file=sys.stderr)
+        os._exit(112)
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(kernel, signal.SIGKILL))
+    os._exit(_reap_until(kernel))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

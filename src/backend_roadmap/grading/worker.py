@@ -1,0 +1,518 @@
+"""Execute one sanitized submission notebook with a jailed kernel; run as its own process.
+
+``python -I worker.py JOB.json`` reads the notebook named in the job, runs it cell by cell
+with nbclient against a kernel started through ``sandbox.py``, and writes the executed
+notebook and a status file. It never raises on the student's behaviour: a cell that cannot be
+checked gets an error output (which nbgrader scores 0) and a reason in the status.
+
+Besides the jail, it enforces: a per-cell and a whole-notebook time limit; output caps applied
+as messages arrive (per cell and per notebook, and a maximum ZeroMQ message size, so a flood
+is never held in memory); and, around every test cell, checks that the student's code has not
+rebound the names the tests use or hooked IPython (input/AST transformers, patched
+``run_cell``/``do_execute``/``session.send``, custom exception handlers, trace functions,
+builtins) and that the test cell really ran to its last line (a per-run secret marker).
+
+Self-contained on purpose (standard library, nbclient, jupyter_client, nbformat, zmq).
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+import os
+import queue
+import secrets
+import sys
+import time
+from typing import Any
+
+# jsonschema (through nbformat) builds a parser for IRI formats at import, about 2 s; nothing
+# here validates IRIs, so skip that optional dependency.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+import nbformat  # noqa: E402
+import zmq  # noqa: E402
+import zmq.asyncio  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import DeadKernelError  # noqa: E402
+from nbformat.notebooknode import NotebookNode  # noqa: E402
+
+GUARD_TIMEOUT = 10.0
+TAMPERED = (
+    "student code changed how cells run or rebound names the tests use (IPython hooks, "
+    "builtins, patched functions), so test results could not be trusted"
+)
+
+# Runs inside the kernel. Reports identities of everything a student could hook to fake a pass.
+GUARD_SOURCE = r"""
+def _nbg_guard(names, nonce):
+    import builtins, sys
+    ip = sys.modules["IPython"].core.getipython.get_ipython()
+    def code(f):
+        f = getattr(f, "__func__", f)
+        c = getattr(f, "__code__", None)
+        return [id(f), id(c), hash(c.co_code) if c is not None else 0]
+    kernel = ip.kernel
+    out = {}
+    for owner, obj, attrs in (
+        ("shell", ip, ("run_cell", "run_cell_async", "run_ast_nodes", "run_code",
+                       "transform_cell", "transform_ast", "should_run_async", "showtraceback",
+                       "_showtraceback", "showsyntaxerror", "user_expressions", "ex", "ev",
+                       "_run_cell", "run_line_magic", "run_cell_magic")),
+        ("kernel", kernel, ("do_execute", "execute_request", "dispatch_shell",
+                            "send_response", "_publish_execute_input", "_publish_status")),
+        ("session", kernel.session, ("send", "serialize", "sign", "msg")),
+        ("compile", ip.compile, ("__call__", "ast_parse", "cache")),
+        ("itm", ip.input_transformer_manager, ("transform_cell", "do_token_transforms")),
+    ):
+        for attr in attrs:
+            out[owner + "." + attr] = [code(getattr(type(obj), attr, None)), attr in vars(obj)]
+        out[owner + ".id"] = [id(obj), id(type(obj))]
+    itm = ip.input_transformer_manager
+    out["transformers"] = [[id(t) for t in getattr(holder, name, [])] for holder, name in (
+        (ip, "input_transformers_cleanup"), (ip, "input_transformers_post"),
+        (ip, "ast_transformers"), (itm, "cleanup_transforms"), (itm, "line_transforms"),
+        (itm, "token_transformers"))]
+    out["exceptions"] = [repr(ip.custom_exceptions), id(ip.CustomTB), id(sys.excepthook),
+                         id(sys.displayhook), id(ip.displayhook), id(ip.display_pub),
+                         id(ip.InteractiveTB), sys.gettrace() is None, sys.getprofile() is None]
+    out["events"] = {k: [id(f) for f in v] for k, v in sorted(ip.events.callbacks.items())}
+    out["builtins"] = sorted((k, id(v)) for k, v in vars(builtins).items()
+                             if k not in ("_", "__", "___"))
+    out["user_builtins"] = id(ip.user_ns.get("__builtins__"))
+    out["meta_path"] = [id(x) for x in sys.meta_path]
+    modules = set()
+    names_out = {}
+    for name in names:
+        value = ip.user_ns.get(name, None)
+        names_out[name] = [id(value), code(value) if callable(value) else None]
+        module = getattr(value, "__module__", None) or getattr(value, "__name__", None)
+        if isinstance(module, str) and module.split(".")[0] == "backend_roadmap":
+            modules.add(module)
+    out["names"] = names_out
+    for module in sorted(modules):
+        namespace = vars(sys.modules.get(module, builtins))
+        out["module." + module] = sorted((k, code(v)) for k, v in namespace.items()
+                                         if callable(v) and not isinstance(v, type))
+    ran = ip.user_ns.pop("_nbg_done_" + nonce, None) == nonce
+    return {"nonce": nonce, "ran": ran, "fingerprint": repr(out)}
+"""
+
+
+def debug(message: str) -> None:
+    if os.environ.get("BACKEND_ROADMAP_KEEP_JOBS"):
+        print(f"{time.monotonic():.2f} {message}", file=sys.stderr, flush=True)
+
+
+def _json(path: str) -> Any:
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_setup_cell(cell: NotebookNode) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return (
+        cell.cell_type == "code"
+        and bool(meta.get("locked"))
+        and not meta.get("grade")
+        and not meta.get("solution")
+    )
+
+
+def bound_names(source: str) -> list[str]:
+    """Top-level names a setup cell binds (imports, defs, assignments)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    names.append((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names.extend(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def ends_with_expression(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return bool(tree.body) and isinstance(tree.body[-1], ast.Expr)
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(
+        output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]
+    )
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel command goes through the jail."""
+
+    jail_prefix: list[str] = []
+    max_message_bytes: int = 8 * 1024 * 1024
+
+    def client(self, **kwargs: Any):  # type: ignore[override]
+        # Messages larger than this are dropped by ZeroMQ before they reach our memory.
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+        kwargs["context"] = context
+        return super().client(**kwargs)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return self.jail_prefix + super().format_kernel_cmd(extra_arguments)
+
+
+class CappedClient(NotebookClient):
+    """nbclient with output caps applied message by message."""
+
+    timed_out = False
+    saw_idle = False
+
+    def process_message(self, msg, cell, cell_index):  # type: ignore[override]
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "status" and content.get("execution_state") == "idle":
+            self.saw_idle = True
+        return super().process_message(msg, cell, cell_index)
+
+    async def reconnect_iopub(self) -> None:
+        """ZeroMQ drops a connection that sent an oversized message and does not reconnect."""
+        old = self.kc._iopub_channel
+        self.kc._iopub_channel = None
+        if old is not None:
+            old.close()
+        self.kc.iopub_channel.start()
+        await asyncio.sleep(0.2)  # let the new subscription reach the kernel
+
+    async def _async_handle_timeout(self, timeout, cell=None):  # type: ignore[override]
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def __init__(self, nb: NotebookNode, limits: dict, **kw: Any) -> None:
+        super().__init__(nb, **kw)
+        self.cell_cap = int(limits["cell_output_bytes"])
+        self.total_cap = int(limits["notebook_output_bytes"])
+        self.total_bytes = 0
+        self.cell_bytes: dict[int, int] = {}
+        self.truncated: set[int] = set()
+
+    @staticmethod
+    def _size(content: dict) -> int:
+        size = len(content.get("text", "") or "")
+        for value in (content.get("data") or {}).values():
+            size += len(value) if isinstance(value, str) else len(json.dumps(value))
+        return size
+
+    def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "error":
+            # Errors decide grades: always keep them, but bounded.
+            content["evalue"] = str(content.get("evalue", ""))[:2000]
+            traceback = [str(line)[:2000] for line in content.get("traceback", [])]
+            content["traceback"] = (
+                traceback[:50] + traceback[-50:] if len(traceback) > 100 else traceback
+            )
+            return super().output(outs, msg, display_id, cell_index)
+        size = self._size(content)
+        used = self.cell_bytes.get(cell_index, 0)
+        if used + size > self.cell_cap or self.total_bytes + size > self.total_cap:
+            if cell_index not in self.truncated:
+                self.truncated.add(cell_index)
+                outs.append(
+                    NotebookNode(
+                        output_type="stream",
+                        name="stdout",
+                        text=f"\n[output truncated by the grader: this cell printed more than "
+                        f"{self.cell_cap} bytes]\n",
+                    )
+                )
+            return None
+        self.cell_bytes[cell_index] = used + size
+        self.total_bytes += size
+        return super().output(outs, msg, display_id, cell_index)
+
+    def _update_display_id(self, display_id, msg):  # type: ignore[override]
+        if self._size(msg.get("content", {})) > self.cell_cap:
+            return
+        return super()._update_display_id(display_id, msg)
+
+
+class Runner:
+    def __init__(self, job: dict) -> None:
+        self.job = job
+        self.limits = job["limits"]
+        self.nb = nbformat.read(job["notebook"], as_version=4)
+        self.reasons: list[str] = []
+        self.baseline: str | None = None
+        self.names: list[str] = []
+        self.started = time.monotonic()
+        self.deadline = self.started + float(self.limits["notebook_timeout"])
+
+    # -- kernel plumbing -------------------------------------------------------------------
+    @staticmethod
+    def on_cell_executed(cell: NotebookNode, execute_reply: dict, **_: Any) -> None:
+        """An error reply whose error output never arrived still counts as an error."""
+        content = execute_reply.get("content", {})
+        if content.get("status") == "error" and not any(
+            o.get("output_type") == "error" for o in cell.get("outputs", [])
+        ):
+            cell.outputs.append(
+                error_output(
+                    str(content.get("ename", "Error"))[:200], str(content.get("evalue", ""))[:2000]
+                )
+            )
+
+    def make_client(self) -> CappedClient:
+        ipc = self.job["ipc_dir"]
+        km = SandboxKernelManager(
+            kernel_name="python3",
+            transport="ipc",
+            ip=os.path.join(ipc, "k"),
+            connection_file=os.path.join(ipc, "kernel.json"),
+        )
+        km.jail_prefix = [sys.executable, "-I", self.job["sandbox"], self.job["spec"], "--"]
+        km.max_message_bytes = int(self.limits["max_message_bytes"])
+        return CappedClient(
+            self.nb,
+            self.limits,
+            km=km,
+            timeout=int(self.limits["cell_timeout"]),
+            startup_timeout=int(self.limits["startup_timeout"]),
+            interrupt_on_timeout=True,
+            error_on_timeout={
+                "ename": "CellTimeoutError",
+                "evalue": f"the cell ran longer than {self.limits['cell_timeout']} s",
+                "traceback": [
+                    f"CellTimeoutError: the cell ran longer than {self.limits['cell_timeout']} s"
+                ],
+            },
+            allow_errors=True,
+            raise_on_iopub_timeout=False,
+            iopub_timeout=2,
+            record_timing=False,
+            shutdown_kernel="immediate",
+            on_cell_executed=self.on_cell_executed,
+            extra_arguments=["--HistoryManager.hist_file=:memory:"],
+            kernel_name="python3",
+        )
+
+    async def run_code(self, client: CappedClient, code: str, timeout: float, **kw: Any):
+        """Execute ``code`` silently; return the execute_reply content or None."""
+        if not await client.km.is_alive():
+            return None
+        msg_id = client.kc.execute(code, silent=True, store_history=False, **kw)
+        end = time.monotonic() + timeout
+        while True:
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return None
+            try:
+                msg = await client.kc.shell_channel.get_msg(timeout=min(remaining, 1.0))
+            except (queue.Empty, TimeoutError):
+                if not await client.km.is_alive():
+                    return None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg["content"]
+
+    async def guard(self, client: CappedClient, nonce: str) -> dict | None:
+        """Fingerprint of the kernel's execution machinery.
+
+        None if the kernel did not answer at all; ``{"fingerprint": "<bad>"}`` (never equal to
+        a baseline) if it answered but not with a valid fingerprint: something intercepted it.
+        """
+        expression = f"_nbg_guard({self.names!r}, {nonce!r})"
+        reply = await self.run_code(
+            client,
+            GUARD_SOURCE,
+            GUARD_TIMEOUT,
+            user_expressions={"g": expression},
+        )
+        if not reply:
+            return None
+        bad = {"nonce": nonce, "ran": False, "fingerprint": "<no valid answer>"}
+        result = reply.get("user_expressions", {}).get("g", {})
+        if reply.get("status") != "ok" or result.get("status") != "ok":
+            return bad
+        try:
+            value = ast.literal_eval(result["data"]["text/plain"])
+        except (KeyError, ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return bad
+        if not isinstance(value, dict) or value.get("nonce") != nonce:
+            return bad
+        return value
+
+    # -- the run ----------------------------------------------------------------------------
+    def mark_not_run(self, start: int, reason: str) -> None:
+        for cell in self.nb.cells[start:]:
+            if is_test_cell(cell):
+                cell.outputs = [error_output("NotGraded", reason)]
+
+    def fail_cell(self, cell: NotebookNode, ename: str, reason: str) -> None:
+        cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+        cell.outputs.append(error_output(ename, reason))
+
+    async def execute(self) -> None:
+        client = self.make_client()
+        client.reset_execution_trackers()
+        try:
+            debug("starting kernel")
+            async with client.async_setup_kernel():
+                debug("kernel ready")
+                await self.execute_cells(client)
+            debug("kernel stopped")
+        except DeadKernelError:
+            pass
+        except Exception as error:  # kernel would not start, jail failed, ...
+            reason = f"the notebook could not be executed: {type(error).__name__}: {error}"
+            self.reasons.append(reason)
+            self.mark_not_run(self.position, reason)
+
+    position = 0
+
+    async def execute_cells(self, client: CappedClient) -> None:
+        first_student = next(
+            (
+                i
+                for i, c in enumerate(self.nb.cells)
+                if c.cell_type == "code" and not is_setup_cell(c)
+            ),
+            len(self.nb.cells),
+        )
+        count = 0
+        for index, cell in enumerate(self.nb.cells):
+            self.position = index
+            if cell.cell_type != "code":
+                continue
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 1:
+                reason = f"the notebook ran longer than {self.limits['notebook_timeout']} s"
+                self.reasons.append(reason)
+                self.mark_not_run(index, reason)
+                return
+            if index == first_student or (index > first_student and self.baseline is None):
+                # Baseline after the read-only set-up cells, before any student code ran.
+                self.names = sorted(
+                    {
+                        n
+                        for c in self.nb.cells[:index]
+                        if is_setup_cell(c)
+                        for n in bound_names(c.source)
+                    }
+                )
+                base = await self.guard(client, secrets.token_hex(8))
+                if base is None or base["fingerprint"] == "<no valid answer>":
+                    reason = "the kernel did not answer the grader's integrity check"
+                    self.reasons.append(reason)
+                    self.mark_not_run(index, reason)
+                    return
+                self.baseline = base["fingerprint"]
+            test = is_test_cell(cell)
+            nonce = secrets.token_hex(16)
+            original = cell.source
+            if test and self.baseline is not None:
+                debug(f"guard before {index}")
+                before = await self.guard(client, secrets.token_hex(8))
+                if before is None:
+                    reason = "the kernel stopped answering before a test cell (it died or hangs)"
+                    self.reasons.append(reason)
+                    self.mark_not_run(index, reason)
+                    return
+                if before["fingerprint"] != self.baseline:
+                    if TAMPERED not in self.reasons:
+                        self.reasons.append(TAMPERED)
+                    self.fail_cell(cell, "TamperingDetected", TAMPERED)
+                    continue
+                if not ends_with_expression(original):
+                    cell.source = original + f"\n_nbg_done_{nonce} = {nonce!r}\n"
+            client.timeout = int(max(1, min(float(self.limits["cell_timeout"]), remaining)))
+            client.timed_out = False
+            client.saw_idle = False
+            began = time.monotonic()
+            try:
+                count += 1
+                await client.async_execute_cell(cell, index, execution_count=count)
+            except DeadKernelError:
+                cell.source = original
+                reason = (
+                    f"the kernel died while running cell {index} (os._exit, a crash or a limit)"
+                )
+                self.reasons.append(reason)
+                if test:
+                    self.fail_cell(cell, "KernelDied", reason)
+                self.mark_not_run(index + 1, "not run: " + reason)
+                return
+            finally:
+                cell.source = original
+            timed_out = client.timed_out
+            debug(f"cell {index} {time.monotonic() - began:.2f}s test={test} timed_out={timed_out}")
+            if not client.saw_idle and not timed_out:
+                # Output was lost (a message over the size limit broke the channel).
+                await client.reconnect_iopub()
+                if test:
+                    reason = f"the output of test cell {index} was too large to be checked"
+                    self.reasons.append(reason)
+                    self.fail_cell(cell, "NotGraded", reason)
+                    continue
+            if timed_out:
+                self.reasons.append(f"cell {index} ran out of time")
+                if test:
+                    self.fail_cell(cell, "CellTimeoutError", "the test ran out of time")
+                # Did the interrupt work? If the kernel does not answer, stop here.
+                alive = await self.run_code(client, "pass", 3.0)
+                if alive is None:
+                    reason = "the kernel ignored the interrupt after a time-out (unresponsive)"
+                    self.reasons.append(reason)
+                    self.mark_not_run(index + 1, "not run: " + reason)
+                    return
+            if test and not timed_out and self.baseline is not None:
+                after = await self.guard(client, nonce)
+                has_error = any(o.get("output_type") == "error" for o in cell.outputs)
+                if after is None:
+                    reason = f"the kernel stopped answering after test cell {index}"
+                    self.reasons.append(reason)
+                    self.fail_cell(cell, "NotGraded", reason)
+                    self.mark_not_run(index + 1, "not run: " + reason)
+                    return
+                if after["fingerprint"] != self.baseline:
+                    if TAMPERED not in self.reasons:
+                        self.reasons.append(TAMPERED)
+                    self.fail_cell(cell, "TamperingDetected", TAMPERED)
+                elif not has_error and not ends_with_expression(original) and not after["ran"]:
+                    reason = f"test cell {index} did not run to its end (its result was faked)"
+                    self.reasons.append(reason)
+                    self.fail_cell(cell, "TamperingDetected", reason)
+
+
+def main(argv: list[str]) -> int:
+    job = _json(argv[1])
+    runner = Runner(job)
+    asyncio.run(runner.execute())
+    for cell in runner.nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("text") == "")
+            ]
+    nbformat.write(runner.nb, job["output"])
+    with open(job["status"], "w") as handle:
+        json.dump({"reasons": runner.reasons, "seconds": time.monotonic() - runner.started}, handle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,1 @@
+"""Fixtures for the safe-autograding tests: a throw-away course built from a real exercise."""
