@@ -49,25 +49,9 @@ class Course:
 
 
 def config_text(extra: str = "") -> str:
-    return (
-        textwrap.dedent(
-            """
-        from pathlib import Path
-        c = get_config()
-        c.CourseDirectory.root = str(Path(__file__).resolve().parent / "exercises")
-        c.CourseDirectory.course_id = "test-course"
-        c.Execute.timeout = 30
-        c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
-        c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-        c.GenerateFeedback.preprocessors = [
-            "nbgrader.preprocessors.GetGrades",
-            "backend_roadmap.grading.HideHiddenTests",
-            "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-        ]
-        """
-        )
-        + extra
-    )
+    """The course's own nbgrader_config.py (its root follows the file), plus test settings."""
+    real = Path(__file__).resolve().parents[2] / "nbgrader_config.py"
+    return real.read_text() + "\n" + textwrap.dedent(extra)
 
 
 def make_course(tmp: Path, extra_config: str = "", prefer_real: bool = True) -> Course:
