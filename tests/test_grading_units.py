@@ -23,7 +23,9 @@ FIXTURE = REPO / "tests" / "grading_fixtures" / "ps_fixture" / "ps_fixture.ipynb
 # -- the jail ---------------------------------------------------------------------------------
 
 
-def jail(tmp_path: Path, code: str, **limits) -> subprocess.CompletedProcess:
+def jail(
+    tmp_path: Path, code: str, extra_expose: tuple[str, ...] = (), **limits
+) -> subprocess.CompletedProcess:
     for name in ("root", "ipc", "work"):
         (tmp_path / name).mkdir()
     os.chmod(tmp_path, 0o711)
@@ -40,6 +42,7 @@ def jail(tmp_path: Path, code: str, **limits) -> subprocess.CompletedProcess:
                 os.path.realpath(sys.base_prefix),
                 os.path.dirname(os.path.realpath(PYTHON)),
                 str(Path(backend_roadmap.__file__).resolve().parents[1]),
+                *extra_expose,
             }
         ),
         "workdir": str(tmp_path / "work"),
@@ -98,6 +101,19 @@ print("uid", os.getuid() != 0 or {os.geteuid()} != 0)
     assert f"{tmp_path / 'spec.json'} False" in out
     assert "pids [1, 2]" in out  # only the jail's init and the command itself
     assert "uid True" in out
+
+
+@needs_jail
+def test_jail_shows_a_course_checked_out_under_tmp(tmp_path):
+    """A CI clone may live under /tmp: the jail's private /tmp must not hide it."""
+    course = tmp_path / "clone" / "src"
+    course.mkdir(parents=True)
+    (course / "marker.txt").write_text("course files")
+    code = f"print(open({str(course / 'marker.txt')!r}).read())"
+    result = jail(tmp_path, code, extra_expose=(str(course),))
+    assert str(tmp_path).startswith("/tmp/"), "this test needs pytest's base temp under /tmp"
+    assert result.returncode == 0, result.stderr
+    assert "course files" in result.stdout
 
 
 @needs_jail

@@ -159,6 +159,11 @@ def _build_root(spec: dict, uid: int, gid: int) -> str:
     limits = spec["limits"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("jail", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
+    # Private /tmp first: a course checked out under /tmp (a CI clone, say) is then bound on
+    # top of it below instead of being hidden by it.
+    small = f"size={limits['tmpfs_bytes']},mode=1777"
+    os.makedirs(newroot + "/tmp", exist_ok=True)
+    _mount("jail-tmp", newroot + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, small)
     for path in ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", *spec["expose"]]:
         _expose(path, newroot)
     # /dev: a few harmless character devices, nothing else.
@@ -174,10 +179,8 @@ def _build_root(spec: dict, uid: int, gid: int) -> str:
         ("stderr", "/proc/self/fd/2"),
     ):
         os.symlink(target, f"{newroot}/dev/{name}")
-    small = f"size={limits['tmpfs_bytes']},mode=1777"
-    for path in ("/dev/shm", "/tmp"):
-        os.makedirs(newroot + path, exist_ok=True)
-        _mount("jail-tmp", newroot + path, "tmpfs", MS_NOSUID | MS_NODEV, small)
+    os.makedirs(newroot + "/dev/shm", exist_ok=True)
+    _mount("jail-shm", newroot + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, small)
     os.makedirs(newroot + "/proc", exist_ok=True)
     _mount("proc", newroot + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     # The student's working copy, in a tmpfs of bounded size owned by the sandbox uid.
