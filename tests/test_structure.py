@@ -99,3 +99,35 @@ def test_chapter_imports_up_front_and_is_executed(stem):
     counts = [c.execution_count for c in code if c.source.strip()]
     assert counts == list(range(1, len(counts) + 1)), "not executed top to bottom in one kernel"
     assert notebook.metadata.kernelspec.name == "python3"
+
+
+STUDENT_DATA = [
+    "exercises/gradebook.db",
+    "exercises/submitted/alice/01_x/01_x_exercises.ipynb",
+    "exercises/autograded/alice/01_x/01_x_exercises.ipynb",
+    "exercises/feedback/alice/01_x/01_x_exercises.html",
+    "exercises/release/01_x/01_x_exercises.ipynb",
+    "exercises/grading_reports/01_x.json",
+    "grades.csv",
+    "workspace/01_x/01_x_exercises.ipynb",
+]
+
+
+@pytest.mark.parametrize("path", STUDENT_DATA)
+def test_student_data_can_never_be_committed(path):
+    import subprocess
+
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--quiet", path], cwd=ROOT, check=False
+    )
+    assert ignored.returncode == 0, f"{path} is not ignored by .gitignore"
+
+
+def test_exercise_sources_are_committed_not_ignored():
+    import subprocess
+
+    path = "exercises/source/01_x/01_x_exercises.ipynb"
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--quiet", path], cwd=ROOT, check=False
+    )
+    assert ignored.returncode == 1
