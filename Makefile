@@ -2,6 +2,7 @@
 # every target builds .venv from requirements.lock first.
 #   make book       build the book, print where to open it
 #   make test       the whole test suite (unit, notebooks with nbval, exercises, book, browser)
+#   make test-fast  the unit tests of the learner package and the course's tools (seconds)
 #   make lab        JupyterLab for learners (exercises copied to workspace/), with Validate
 #   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
 #   make lint       ruff over the code and the notebooks
@@ -24,7 +25,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test lab execute lint grade benchmark benchmark-grading lock clean
+.PHONY: book test test-fast lab execute lint grade benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -35,17 +36,20 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $@
 
 book: $(STAMP)
-	$(BIN)/python scripts/build_book.py
+	$(BIN)/python -m backend_roadmap_tools.book
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --nbval
 
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/learner tests/tools tests/course -m "not slow and not browser" -q
+
 lab: $(STAMP)
-	$(BIN)/python scripts/learner_workspace.py
+	$(BIN)/python -m backend_roadmap_tools.workspace
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 execute: $(STAMP)
-	$(BIN)/python scripts/execute_notebooks.py $(NB)
+	$(BIN)/python -m backend_roadmap_tools.execute $(NB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts nbgrader_config.py notebooks exercises/source
@@ -53,7 +57,7 @@ lint: $(STAMP)
 
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" || { echo "Say which: make grade ASSIGNMENT=01_internet_and_networking"; exit 2; }
-	$(BIN)/python -m backend_roadmap.grading autograde $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS),)
+	$(BIN)/python -m backend_roadmap_tools.grading autograde $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS),)
 
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py

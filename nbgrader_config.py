@@ -24,6 +24,6 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Feedback shows which tests failed, never the source or traceback of a hidden test.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "backend_roadmap.grading.HideHiddenTests",
+    "backend_roadmap_tools.grading.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

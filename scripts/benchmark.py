@@ -40,7 +40,7 @@ def execute_seconds(path: Path) -> float:
 def autograde_seconds(assignment: str) -> float:
     from nbgrader.apps import NbGraderAPI
 
-    from backend_roadmap.grading.release import generate_assignment, nbgrader_config
+    from backend_roadmap_tools.release import generate_assignment, nbgrader_config
 
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp)
@@ -63,7 +63,7 @@ def verdict(ok: bool) -> str:
 
 
 def main() -> int:
-    from backend_roadmap.grading.release import put_environment_on_path
+    from backend_roadmap_tools.release import put_environment_on_path
 
     put_environment_on_path()
     rows = []

@@ -7,7 +7,7 @@ process tree (sum of resident sizes, sampled every 50 ms) for:
 
 * executing the notebook alone once (nbclient, no grading), the per-notebook reference;
 * ``nbgrader autograde`` (serial, nbgrader's own Execute);
-* ``python -m backend_roadmap.grading autograde`` with one worker and with the default
+* ``python -m backend_roadmap_tools.grading autograde`` with one worker and with the default
   number of workers (cores).
 
 Prints a Markdown table and the ratios. Usage: ``.venv/bin/python scripts/benchmark_grading.py
@@ -138,7 +138,7 @@ def main() -> int:
         ours = [
             sys.executable,
             "-m",
-            "backend_roadmap.grading",
+            "backend_roadmap_tools.grading",
             "autograde",
             plain.assignment,
             "--quiet",

@@ -1,13 +1,13 @@
 """Shared set-up: the environment's own tools first on PATH, as `make test` arranges."""
 
-from backend_roadmap.grading.release import put_environment_on_path
+from backend_roadmap_tools.release import put_environment_on_path
 
 put_environment_on_path()
 
 
 import pytest  # noqa: E402 - after the PATH set-up above, which nbgrader needs at import
 
-from book_build import build_book  # noqa: E402
+from support.book_build import build_book  # noqa: E402
 
 
 @pytest.fixture(scope="session")

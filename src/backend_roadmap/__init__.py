@@ -1,28 +1,75 @@
-"""Helpers shared by the course's chapter notebooks and exercises.
+"""Helpers for the course's chapter notebooks and exercises, grouped by the roadmap's parts.
 
 Everything here runs on this machine with no network: servers bind to 127.0.0.1 on a free
 port, the certificate authority is made on the spot, and the databases default to SQLite and
 fakeredis unless ``DATABASE_URL`` / ``REDIS_URL`` name real ones.
+
+``from backend_roadmap import serve_app`` imports only what that name needs: each name below is
+loaded from its subpackage on first use (PEP 562), so a notebook's import cell stays fast.
 """
 
-from backend_roadmap.backends import connect_database, connect_redis
-from backend_roadmap.checks import expect
-from backend_roadmap.clock import FakeClock
-from backend_roadmap.dns_server import DNSServer, serve_dns
-from backend_roadmap.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
-from backend_roadmap.tls import LocalCA
+from __future__ import annotations
 
-__all__ = [
-    "Address",
-    "DNSServer",
-    "FakeClock",
-    "LocalCA",
-    "ServerError",
-    "connect_database",
-    "connect_redis",
-    "expect",
-    "serve_app",
-    "serve_dns",
-    "serve_tcp",
-    "serve_udp",
-]
+import importlib
+from typing import TYPE_CHECKING
+
+#: Every public name and the module that defines it. Subpackages follow the roadmap:
+#: ``net`` (internet), ``system`` (operating systems), ``data`` (databases), and so on.
+EXPORTS = {
+    "expect": "backend_roadmap.checks",
+    "FakeClock": "backend_roadmap.clock",
+    # net: the internet chapter and every chapter that serves an app
+    "Address": "backend_roadmap.net.serving",
+    "ServerError": "backend_roadmap.net.serving",
+    "serve_app": "backend_roadmap.net.serving",
+    "serve_tcp": "backend_roadmap.net.serving",
+    "serve_udp": "backend_roadmap.net.serving",
+    "LocalCA": "backend_roadmap.net.tls",
+    "DNSServer": "backend_roadmap.net.dns_server",
+    "serve_dns": "backend_roadmap.net.dns_server",
+    # system: the operating-systems chapter
+    "generate_access_log": "backend_roadmap.system.access_log",
+    "write_access_log": "backend_roadmap.system.access_log",
+    "run_script": "backend_roadmap.system.processes",
+    "ask": "backend_roadmap.system.workloads",
+    "count_primes": "backend_roadmap.system.workloads",
+    "in_pool": "backend_roadmap.system.workloads",
+    "measure": "backend_roadmap.system.workloads",
+    "measure_async": "backend_roadmap.system.workloads",
+    # data: SQL, NoSQL and ORM chapters
+    "connect_database": "backend_roadmap.data.backends",
+    "connect_redis": "backend_roadmap.data.backends",
+}
+
+__all__ = sorted(EXPORTS)
+
+
+def __getattr__(name: str):
+    module = EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'backend_roadmap' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(EXPORTS))
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from backend_roadmap.checks import expect
+    from backend_roadmap.clock import FakeClock
+    from backend_roadmap.data.backends import connect_database, connect_redis
+    from backend_roadmap.net.dns_server import DNSServer, serve_dns
+    from backend_roadmap.net.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
+    from backend_roadmap.net.tls import LocalCA
+    from backend_roadmap.system.access_log import generate_access_log, write_access_log
+    from backend_roadmap.system.processes import run_script
+    from backend_roadmap.system.workloads import (
+        ask,
+        count_primes,
+        in_pool,
+        measure,
+        measure_async,
+    )

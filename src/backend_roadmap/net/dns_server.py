@@ -23,7 +23,7 @@ import dns.resolver
 import dns.rrset
 import dns.zone
 
-from backend_roadmap.serving import Address, serve_udp
+from backend_roadmap.net.serving import Address, serve_udp
 
 MAX_CNAME_CHAIN = 8
 

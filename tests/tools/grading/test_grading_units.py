@@ -12,12 +12,12 @@ import nbformat
 import pytest
 from nbformat.notebooknode import from_dict
 
-from backend_roadmap.grading.batch import SANDBOX, determine_grade
-from backend_roadmap.grading.normalize import TrustedCell, load_submission, normalize
+from backend_roadmap_tools.grading.batch import SANDBOX, determine_grade
+from backend_roadmap_tools.grading.normalize import TrustedCell, load_submission, normalize
+from support import REPO  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 PYTHON = os.path.abspath(sys.executable)
-FIXTURE = REPO / "tests" / "grading_fixtures" / "ps_fixture" / "ps_fixture.ipynb"
+FIXTURE = REPO / "tests" / "support" / "grading_fixtures" / "ps_fixture" / "ps_fixture.ipynb"
 
 
 # -- the jail ---------------------------------------------------------------------------------

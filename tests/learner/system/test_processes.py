@@ -4,7 +4,7 @@ import signal
 
 import pytest
 
-from backend_roadmap.processes import run_script
+from backend_roadmap.system.processes import run_script
 
 GRACEFUL = """
 import signal, time

@@ -15,7 +15,8 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from support import NBGRADER_CONFIG, REPO  # noqa: E402
+
 REAL = REPO / "exercises" / "source" / "01_internet_and_networking"
 FALLBACK = Path(__file__).resolve().parent / "ps_fixture"
 
@@ -50,7 +51,7 @@ class Course:
 
 def config_text(extra: str = "") -> str:
     """The course's own nbgrader_config.py (its root follows the file), plus test settings."""
-    real = Path(__file__).resolve().parents[2] / "nbgrader_config.py"
+    real = NBGRADER_CONFIG
     return real.read_text() + "\n" + textwrap.dedent(extra)
 
 

@@ -1,6 +1,6 @@
 """Give a learner the student copy of every exercise set in workspace/, never overwriting work.
 
-Usage: python scripts/learner_workspace.py   (run by `make lab`)
+Usage: python -m backend_roadmap_tools.workspace   (run by `make lab`)
 A set already in workspace/ is left as it is, so answers are never lost; delete its folder
 to get a fresh copy.
 """
@@ -11,12 +11,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from backend_roadmap_tools import REPO_ROOT
+
+ROOT = REPO_ROOT
 WORKSPACE = ROOT / "workspace"
 
 
 def main() -> int:
-    from backend_roadmap.grading.release import student_copies
+    from backend_roadmap_tools.release import student_copies
 
     for source in sorted((ROOT / "exercises" / "source").iterdir()):
         target = WORKSPACE / source.name

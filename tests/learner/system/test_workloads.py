@@ -5,7 +5,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from backend_roadmap import serve_tcp
-from backend_roadmap.workloads import ask, count_primes, in_pool, measure, measure_async
+from backend_roadmap.system.workloads import ask, count_primes, in_pool, measure, measure_async
 
 
 def test_count_primes():

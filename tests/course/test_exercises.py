@@ -12,7 +12,7 @@ import ast
 import nbformat
 import pytest
 
-from exercise_pipeline import (
+from support.exercise_pipeline import (
     RELEASE_STUDENT,
     SOLUTION_STUDENT,
     WrongAnswer,

@@ -1,6 +1,6 @@
 """Re-execute chapter notebooks in place, so the outputs committed are the outputs the code makes.
 
-Usage: python scripts/execute_notebooks.py notebooks/01_internet_and_networking.ipynb [...]
+Usage: python -m backend_roadmap_tools.execute notebooks/01_internet_and_networking.ipynb [...]
 Runs each notebook top to bottom in a fresh kernel, from the notebook's own folder (as
 JupyterLab does), and stops at the first failing cell with its error.
 """

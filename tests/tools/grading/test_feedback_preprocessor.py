@@ -2,7 +2,7 @@
 
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from backend_roadmap.grading import HideHiddenTests
+from backend_roadmap_tools.grading import HideHiddenTests
 
 SOURCE = '''"""Checks double()."""
 expect(double(2), 4, "double(2)")

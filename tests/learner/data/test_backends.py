@@ -1,4 +1,4 @@
-"""backend_roadmap.backends: importing the package does not import the database clients."""
+"""backend_roadmap.data.backends: importing the package does not import the database clients."""
 
 import subprocess
 import sys

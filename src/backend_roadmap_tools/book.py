@@ -1,6 +1,6 @@
 """Build the book: student copies of the exercises, offline MathJax, then Jupyter Book with -W.
 
-Usage: python scripts/build_book.py        (what `make book` runs)
+Usage: python -m backend_roadmap_tools.book   (what `make book` runs)
 Prints where to open the result. Exits non-zero on any Sphinx warning.
 """
 
@@ -12,14 +12,16 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from backend_roadmap_tools import REPO_ROOT
+
+ROOT = REPO_ROOT
 BOOK_EXERCISES = ROOT / "book" / "exercises"
 MATHJAX = ROOT / "book" / "_assets" / "mathjax"
 HTML = ROOT / "_build" / "html"
 
 
 def stage_student_copies() -> None:
-    from backend_roadmap.grading.release import student_copies
+    from backend_roadmap_tools.release import student_copies
 
     for source in sorted((ROOT / "exercises" / "source").iterdir()):
         if source.is_dir():

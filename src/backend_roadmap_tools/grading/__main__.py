@@ -1,4 +1,4 @@
-"""``python -m backend_roadmap.grading autograde ASSIGNMENT``: safe, parallel autograding.
+"""``python -m backend_roadmap_tools.grading autograde ASSIGNMENT``: safe, parallel autograding.
 
 Run it from the folder that holds ``nbgrader_config.py`` (the repository root), after
 ``nbgrader generate_assignment ASSIGNMENT`` and ``nbgrader collect``/``zip_collect`` have put
@@ -17,7 +17,7 @@ import time
 import warnings
 from pathlib import Path
 
-from backend_roadmap.grading.batch import Batch, NbGraderException, Record
+from backend_roadmap_tools.grading.batch import Batch, NbGraderException, Record
 
 
 class Progress:
@@ -67,7 +67,7 @@ def summary(records: list[Record], seconds: float, report: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backend_roadmap.grading")
+    parser = argparse.ArgumentParser(prog="python -m backend_roadmap_tools.grading")
     commands = parser.add_subparsers(dest="command", required=True)
     auto = commands.add_parser("autograde", help="autograde every submission of an assignment")
     auto.add_argument("assignment")
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     batch.report_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(batch.report_path.with_suffix(".log"), mode="w")
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    for name in ("traitlets", "backend_roadmap.grading", "nbgrader"):
+    for name in ("traitlets", "backend_roadmap_tools.grading", "nbgrader"):
         logger = logging.getLogger(name)
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
-from exercise_pipeline import (
+from support import REPO
+from support.exercise_pipeline import (
     assignments,
     leaked,
     secret_lines,
@@ -20,7 +20,7 @@ from exercise_pipeline import (
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 
 

@@ -3,7 +3,7 @@
 import re
 from collections import Counter
 
-from backend_roadmap.access_log import generate_access_log, write_access_log
+from backend_roadmap.system.access_log import generate_access_log, write_access_log
 
 LINE = re.compile(
     r"^(\d+\.\d+\.\d+\.\d+) - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import nbformat
 
-from backend_roadmap.grading.release import generate_assignment, nbgrader_config
+from backend_roadmap_tools.release import generate_assignment, nbgrader_config
+from support import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 SOURCE_ROOT = ROOT / "exercises" / "source"
 WRONG_ROOT = Path(__file__).resolve().parent / "wrong_answers"
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-COURSE_ROOT = Path(__file__).resolve().parents[3] / "exercises"
+from backend_roadmap_tools import REPO_ROOT
+
+COURSE_ROOT = REPO_ROOT / "exercises"
 
 
 def nbgrader_config(course_root: Path) -> Config:

@@ -55,7 +55,7 @@ from traitlets import Float, Integer
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
-from backend_roadmap.grading.normalize import load_submission, normalize, trusted_cells
+from backend_roadmap_tools.grading.normalize import load_submission, normalize, trusted_cells
 
 HERE = Path(__file__).resolve().parent
 # Normalised (".." would not resolve inside the jail) but not resolved: it must stay the venv's.
@@ -66,11 +66,11 @@ STAGING = ".grading_staging"
 REPORTS = "grading_reports"
 # One lock for everything that touches the gradebook or nbgrader's process-wide state.
 GRADEBOOK_LOCK = threading.Lock()
-log = logging.getLogger("backend_roadmap.grading")
+log = logging.getLogger("backend_roadmap_tools.grading")
 
 
 class SafeAutograde(Configurable):
-    """Limits for ``python -m backend_roadmap.grading autograde`` (set as ``c.SafeAutograde.x``)."""
+    """Limits for ``python -m backend_roadmap_tools.grading autograde`` (``c.SafeAutograde.x``)."""
 
     workers = Integer(0, help="parallel submissions; 0 means the number of cores").tag(config=True)
     cell_timeout = Integer(0, help="seconds per cell; 0 means Execute.timeout").tag(config=True)

@@ -2,7 +2,7 @@
 
 One throw-away course (chapter 01's exercise source, generated with nbgrader) receives an honest
 submission, an honest twin for every kind of damage, and one hostile submission per case.
-``python -m backend_roadmap.grading autograde`` grades the batch once (as the README says to),
+``python -m backend_roadmap_tools.grading autograde`` grades the batch once (as the README says to),
 then every case checks its expected outcome and the invariants that hold for all of them:
 
 * never more points than the code earns (the honest twin with the same answers is the bound);
@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 import pytest
-from grading_fixtures.course import Course, cell, make_course
+
+from support import REPO
+from support.grading_fixtures.course import Course, cell, make_course
 
 pytestmark = [
     pytest.mark.slow,
@@ -140,8 +142,8 @@ def build_cases(course: Course) -> dict[str, dict]:
         root / "exercises" / "gradebook.db",
         root / "nbgrader_config.py",
         root / "exercises" / "submitted" / "bob" / course.assignment / f"{course.notebook}.ipynb",
-        Path(__file__).resolve().parents[1] / "exercises" / "source",
-        Path(__file__).resolve().parents[1] / ".git" / "HEAD",
+        REPO / "exercises" / "source",
+        REPO / ".git" / "HEAD",
         Path("/proc/1/environ"),
     ]
     probe = f"""
@@ -456,7 +458,7 @@ def run_command(course: Course, *extra: str) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-m",
-            "backend_roadmap.grading",
+            "backend_roadmap_tools.grading",
             "autograde",
             course.assignment,
             "--cell-timeout",
