@@ -21,9 +21,8 @@ import nbformat
 from backend_roadmap_tools.release import generate_assignment, nbgrader_config
 from support import REPO
 
-ROOT = REPO
-SOURCE_ROOT = ROOT / "exercises" / "source"
-WRONG_ROOT = Path(__file__).resolve().parent / "wrong_answers"
+SOURCE_ROOT = REPO / "exercises" / "source"
+WRONG_ROOT = REPO / "tests" / "wrong_answers"
 
 RELEASE_STUDENT = "release-as-is"
 SOLUTION_STUDENT = "solution"
