@@ -29,10 +29,10 @@ from support.exercise_pipeline import (
     grading_cells,
     leaked,
     manual_cells,
+    right_answers,
     secret_lines,
     source_notebook,
     text_of_html,
-    right_answers,
     wrong_answers,
 )
 
