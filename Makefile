@@ -7,6 +7,8 @@
 #   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
 #   make lint       ruff over the code and the notebooks
 #   make grade ASSIGNMENT=01_internet_and_networking   autograde a class safely, in parallel
+#   make mutants SET=01_internet_and_networking   mutation kill rate of a set's tests
+#                  (WRITE=1 updates tests/mutants/<set>.toml; Q=<answer grade_id> for one cell)
 #   make benchmark  execution, build and grading times as a table
 #   make benchmark-grading   safe grading vs plain nbgrader autograde on 20 submissions
 #   make lock       re-resolve requirements.lock from pyproject.toml
@@ -25,7 +27,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test test-fast lab execute lint grade benchmark benchmark-grading lock clean
+.PHONY: book test test-fast lab execute lint grade mutants benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -58,6 +60,11 @@ lint: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" || { echo "Say which: make grade ASSIGNMENT=01_internet_and_networking"; exit 2; }
 	$(BIN)/python -m backend_roadmap_tools.grading autograde $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS),)
+
+mutants: $(STAMP)
+	@test -n "$(SET)" || { echo "Say which: make mutants SET=01_internet_and_networking"; exit 2; }
+	$(BIN)/python -m backend_roadmap_tools.mutants $(SET) $(if $(WRITE),--write,) \
+		$(if $(Q),--question $(Q),) $(if $(VERBOSE),--verbose,)
 
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py

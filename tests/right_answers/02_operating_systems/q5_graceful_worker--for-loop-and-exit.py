@@ -13,8 +13,8 @@ STOP = []
 
 
 def main(argv):
-    limit = int(argv[1]) if len(argv) >= 2 else 50
-    seconds = float(argv[2]) if len(argv) >= 3 else 0.2
+    seconds = float(argv[1]) if len(argv) >= 2 else 0.2
+    limit = int(argv[2]) if len(argv) >= 3 else 50
     signal.signal(signal.SIGTERM, lambda signum, frame: STOP.append(signum))
     print("ready")
     finished = 0

@@ -8,8 +8,8 @@ import signal
 import sys
 import time
 
-limit = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.2
+seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 0.2
+limit = int(sys.argv[2]) if len(sys.argv) > 2 else 50
 stopping = False
 
 
