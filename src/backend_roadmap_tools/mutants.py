@@ -247,12 +247,15 @@ def _walk(node: ast.AST, path: list) -> Iterator[tuple[list, ast.AST]]:
 
 
 def _is_docstring(path: list, tree: ast.AST) -> bool:
-    if len(path) < 3 or path[-1] != "value" or path[-2] != 0:
+    """Is the node at `path` (ending ``body, 0, value``) the docstring of its holder?"""
+    if len(path) < 3 or path[-3:-1] != ["body", 0] or path[-1] != "value":
         return False
     holder = tree
     for step in path[:-3]:
         holder = holder[step] if isinstance(step, int) else getattr(holder, step)
-    return isinstance(holder, ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+    kinds = ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef
+    # `return "..."` as the first statement is code, not a docstring
+    return isinstance(holder, kinds) and isinstance(holder.body[0], ast.Expr)
 
 
 def _program(value: object) -> ast.Module | None:
@@ -424,18 +427,24 @@ class SetRunner:
         self._stop()
         self._start()
 
-    def try_answer(self, grade_id: str, answer_source: str) -> dict[str, str]:
+    def try_answer(self, grade_id: str, answer_source: str, first: bool = False) -> dict[str, str]:
         """Run `answer_source` in place of the answer cell, then its tests; restore.
 
-        Returns the failing test cells of that question: grade_id -> reason."""
+        Returns the failing test cells of that question: grade_id -> reason. With `first`, the
+        quickest test cells run first and the first failure ends the run (enough to kill)."""
         question = self.questions[grade_id]
+        tests = question.tests
+        if first:
+            tests = sorted(tests, key=lambda index: self.baseline.get(index, 0.0))
         failures: dict[str, str] = {}
         try:
             error = self.run(answer_source, timeout=30)
             if error:
                 failures = {gid: f"answer cell: {error}" for gid in question.points}
             else:
-                for index in question.tests:
+                for index in tests:
+                    if first and failures:
+                        break
                     cell = self.notebook.cells[index]
                     limit = max(MIN_TIMEOUT, SLOWDOWN * self.baseline.get(index, 1.0))
                     error = self.run(cell.source, timeout=limit)
@@ -547,7 +556,7 @@ def run_mutants(
     runner = runner or SetRunner(exercise_set).__enter__()
     try:
         for number, mutant in enumerate(every, start=1):
-            failures = runner.try_answer(mutant.question, mutant.source)
+            failures = runner.try_answer(mutant.question, mutant.source, first=True)
             if failures:
                 result.killed[mutant.key] = failures
             else:
