@@ -13,6 +13,7 @@ wrong answers, right answers and mutants run in one kernel per set (``SetRunner`
 from __future__ import annotations
 
 import ast
+import re
 
 import nbformat
 import pytest
@@ -29,6 +30,7 @@ from support.exercise_pipeline import (
     grading_cells,
     leaked,
     manual_cells,
+    nbgrader_meta,
     right_answers,
     secret_lines,
     source_notebook,
@@ -116,12 +118,25 @@ def test_set_has_enough_questions_of_each_kind(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_first_cell_states_the_total_points(assignment):
+    notebook = source(assignment)
+    stated = re.search(r"Total: (\d+) points", notebook.cells[0].source)
+    assert stated, f"{assignment}: the first cell does not say 'Total: N points'"
+    points = [
+        float(nbgrader_meta(cell)["points"])
+        for cell in notebook.cells
+        if nbgrader_meta(cell).get("grade")
+    ]
+    assert float(stated.group(1)) == sum(points), f"{assignment}: stated total != sum of points"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_each_test_cell_says_what_it_checks_and_has_visible_and_hidden_tests(assignment):
     for grade_id, cell in grading_cells(source(assignment)).items():
         tree = ast.parse(cell.source)
         assert ast.get_docstring(tree, clean=True), f"{grade_id}: no docstring first"
         visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
-        assert "expect(" in visible or "assert" in visible, f"{grade_id}: no visible test"
+        assert re.search(r"\bexpect\w*\(|\bassert\b", visible), f"{grade_id}: no visible test"
         assert "### BEGIN HIDDEN TESTS" in cell.source, f"{grade_id}: no hidden tests"
 
 
