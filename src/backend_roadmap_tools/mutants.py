@@ -323,11 +323,16 @@ def mutants_of(notebook) -> list[Mutant]:
         allowed = _solution_lines(source)
         tree = ast.parse(source)
         seen: set[str] = {ast.unparse(tree)}
+        idents: dict[str, int] = {}
         for ident, text, mutated in mutate_code(tree, allowed):
             code = ast.unparse(mutated)
             if code in seen:
                 continue  # the same program as the solution or an earlier mutant
             seen.add(code)
+            # nested calls start at the same place (`a.b().c()`): number the later ones
+            idents[ident] = idents.get(ident, 0) + 1
+            if idents[ident] > 1:
+                ident = f"{ident}#{idents[ident]}"
             found.append(Mutant(question.grade_id, ident, text, code))
     return found
 

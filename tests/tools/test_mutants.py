@@ -75,6 +75,7 @@ def test_mutants_are_distinct_programs_with_stable_keys():
     again = mutants.mutants_of(notebook_with(ANSWER))
     assert [m.key for m in first] == [m.key for m in again]
     assert len({m.source for m in first}) == len(first)
+    assert len({m.key for m in first}) == len(first), "two mutants share a key"
     assert all(m.key.startswith("q1_f@") for m in first)
 
 
