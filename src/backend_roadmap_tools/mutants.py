@@ -582,9 +582,10 @@ def wrong_answer_files(exercise_set: str) -> list[Path]:
 
 
 def run_wrong_answers(
-    exercise_set: str, runner: SetRunner | None = None
+    exercise_set: str, runner: SetRunner | None = None, first: bool = False
 ) -> dict[str, dict[str, str]]:
-    """Each recorded wrong answer in place of its answer cell: file stem -> failing test cells.
+    """Each recorded wrong answer in place of its answer cell: file stem -> failing test cells
+    (with `first`, only the first failure found: enough to know it loses points).
 
     An empty dict for a file means the wrong answer earned every point of its question."""
     own = runner is None
@@ -596,7 +597,7 @@ def run_wrong_answers(
             if grade_id not in runner.questions:
                 results[path.stem] = {"?": f"no answer cell {grade_id}"}
                 continue
-            results[path.stem] = runner.try_answer(grade_id, path.read_text())
+            results[path.stem] = runner.try_answer(grade_id, path.read_text(), first=first)
     finally:
         if own:
             runner.__exit__(None, None, None)

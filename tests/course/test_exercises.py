@@ -70,7 +70,7 @@ class Direct:
     def __init__(self, assignment: str) -> None:
         self.runner = mutants.SetRunner(assignment).__enter__()
         self.assignment = assignment
-        self.wrong = mutants.run_wrong_answers(assignment, self.runner)
+        self.wrong = mutants.run_wrong_answers(assignment, self.runner, first=True)
         self.right = {
             r.path.stem: self.runner.try_answer(r.grade_id, r.source)
             for r in right_answers(assignment)
