@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from support import REPO
 from test_structure import toc_entries
+
+from support import REPO
 
 INTRODUCTION = (REPO / "book" / "introduction.md").read_text(encoding="utf-8")
 
