@@ -64,3 +64,35 @@ def test_certificate_names_are_the_same_on_every_run():
         "organizationName": "Backend Roadmap Local CA",
         "organizationalUnitName": "Course CA",
     }
+
+
+def _handshake(certificate, ca):
+    import socket
+
+    from backend_roadmap import serve_tcp
+
+    def greet(conn, _address):
+        with conn:
+            conn.sendall(b"hi")
+
+    with (
+        serve_tcp(greet, certificate=certificate) as server,
+        socket.create_connection(server.pair, timeout=5) as raw,
+        ca.client_context().wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        return tls.recv(10)
+
+
+def test_an_intermediate_chains_to_the_root_when_the_server_sends_it():
+    import ssl
+
+    import pytest
+
+    from backend_roadmap import LeafOnly, LocalCA
+
+    root = LocalCA()
+    certificate = root.intermediate().issue_certificate()
+    assert len(certificate.cert_chain_pems) == 2
+    assert _handshake(certificate, root) == b"hi"
+    with pytest.raises(ssl.SSLCertVerificationError, match="local issuer"):
+        _handshake(LeafOnly(certificate), root)
