@@ -51,22 +51,30 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def redis_server(
-    *, unix_socket: bool = True, config: dict[str, str] | None = None, timeout: float = 10.0
+    *,
+    unix_socket: bool = True,
+    config: dict[str, str] | None = None,
+    directory: Path | str | None = None,
+    timeout: float = 10.0,
 ) -> Iterator[RedisServer]:
     """Start a private Redis server and yield it; stop it and delete its files on exit.
 
     ``unix_socket=True`` listens on a socket file only (no TCP port at all); otherwise on a free
     port of 127.0.0.1. ``config`` adds directives, e.g. ``{"appendonly": "yes"}``. Persistence is
-    off unless ``config`` turns it on, so a test server leaves nothing behind.
+    off unless ``config`` turns it on, so a test server leaves nothing behind. ``directory``
+    keeps the data files there instead of a temporary directory, so a second server started on
+    the same directory loads what the first one saved (the socket and log stay temporary).
     """
     binary = redis_server_binary()
     if binary is None:
         raise RedisServerUnavailable(f"none of {', '.join(BINARIES)} is on PATH")
     with tempfile.TemporaryDirectory(prefix="redis-") as tmp:
-        directory = Path(tmp)
-        settings = {"dir": str(directory), "save": '""', "appendonly": "no", "daemonize": "no"}
+        run = Path(tmp)
+        data = Path(directory) if directory is not None else run
+        data.mkdir(parents=True, exist_ok=True)
+        settings = {"dir": str(data), "save": '""', "appendonly": "no", "daemonize": "no"}
         if unix_socket:
-            path = directory / "redis.sock"
+            path = run / "redis.sock"
             settings |= {"port": "0", "unixsocket": str(path), "unixsocketperm": "700"}
             url = f"unix://{path}"
         else:
@@ -74,13 +82,13 @@ def redis_server(
             settings |= {"port": str(port), "bind": "127.0.0.1"}
             url = f"redis://127.0.0.1:{port}/0"
         settings |= config or {}
-        conf = directory / "redis.conf"
+        conf = run / "redis.conf"
         conf.write_text("".join(f"{key} {value}\n" for key, value in settings.items()))
-        log = (directory / "server.log").open("w")
+        log = (run / "server.log").open("w")
         process = subprocess.Popen([binary, str(conf)], stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_until_ready(url, process, timeout, directory)
-            yield RedisServer(url=url, directory=directory, binary=Path(binary).name)
+            _wait_until_ready(url, process, timeout, run)
+            yield RedisServer(url=url, directory=data, binary=Path(binary).name)
         finally:
             process.terminate()
             try:
@@ -91,13 +99,13 @@ def redis_server(
             log.close()
 
 
-def _wait_until_ready(url: str, process, timeout: float, directory: Path) -> None:
+def _wait_until_ready(url: str, process, timeout: float, run: Path) -> None:
     import redis
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = (directory / "server.log").read_text()[-2000:]
+            output = (run / "server.log").read_text()[-2000:]
             raise RedisServerUnavailable(f"the server exited with {process.returncode}: {output}")
         try:
             with redis.Redis.from_url(url, socket_timeout=1) as client:

@@ -74,3 +74,17 @@ def test_a_missing_binary_raises_a_clear_error(monkeypatch):
     with pytest.raises(RedisServerUnavailable, match="redis-server"):
         with redis_server():
             pass
+
+
+@needs_server
+def test_a_second_server_on_the_same_directory_loads_what_the_first_saved(tmp_path):
+    with redis_server(directory=tmp_path) as first:
+        client = connect_redis(first.url)
+        client.set("survives", "a restart")
+        client.save()
+        client.close()
+    assert (tmp_path / "dump.rdb").exists()
+    with redis_server(directory=tmp_path) as second:
+        client = connect_redis(second.url)
+        assert client.get("survives") == "a restart"
+        client.close()
