@@ -37,6 +37,17 @@ def real_redis(monkeypatch):
         yield server
 
 
+def commands_served(server) -> set[str]:
+    """The commands the server has run, so a test can prove the kernel really used it."""
+    from backend_roadmap import connect_redis
+
+    client = connect_redis(server.url)
+    try:
+        return {name.removeprefix("cmdstat_") for name in client.info("commandstats")}
+    finally:
+        client.close()
+
+
 def test_the_chapter_gives_the_saved_outputs_on_a_real_server(real_redis):
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", CHAPTER, "-p", "no:cacheprovider", "-q"],
@@ -48,6 +59,7 @@ def test_the_chapter_gives_the_saved_outputs_on_a_real_server(real_redis):
         check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert {"zadd", "xautoclaim", "evalsha", "publish"} <= commands_served(real_redis)
 
 
 def test_the_solved_exercises_earn_full_marks_on_a_real_server(real_redis, tmp_path, monkeypatch):
@@ -58,3 +70,4 @@ def test_the_solved_exercises_earn_full_marks_on_a_real_server(real_redis, tmp_p
     result = exercise_pipeline.grade(ASSIGNMENT, tmp_path)
     assert result.scores[exercise_pipeline.SOLUTION_STUDENT] == result.max_scores
     assert result.total(exercise_pipeline.RELEASE_STUDENT) == 0
+    assert {"zadd", "incr", "expire", "xack"} <= commands_served(real_redis)
