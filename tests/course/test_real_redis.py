@@ -70,4 +70,4 @@ def test_the_solved_exercises_earn_full_marks_on_a_real_server(real_redis, tmp_p
     result = exercise_pipeline.grade(ASSIGNMENT, tmp_path)
     assert result.scores[exercise_pipeline.SOLUTION_STUDENT] == result.max_scores
     assert result.total(exercise_pipeline.RELEASE_STUDENT) == 0
-    assert {"zadd", "incr", "expire", "xack"} <= commands_served(real_redis)
+    assert {"zadd", "incrby", "expire", "xack"} <= commands_served(real_redis)
