@@ -43,6 +43,8 @@ EXPORTS = {
     # data: SQL, NoSQL and ORM chapters
     "connect_database": "backend_roadmap.data.backends",
     "connect_redis": "backend_roadmap.data.backends",
+    "RedisServerUnavailable": "backend_roadmap.data.redis_server",
+    "redis_server": "backend_roadmap.data.redis_server",
 }
 
 __all__ = sorted(EXPORTS)
@@ -65,6 +67,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock
     from backend_roadmap.data.backends import connect_database, connect_redis
+    from backend_roadmap.data.redis_server import RedisServerUnavailable, redis_server
     from backend_roadmap.diagrams import flow_diagram, sequence_diagram
     from backend_roadmap.net.dns_server import DNSServer, serve_dns
     from backend_roadmap.net.kernel_tcp import tcp_states
