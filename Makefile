@@ -3,7 +3,9 @@
 #   make book       build the book, print where to open it
 #   make test       the whole test suite (unit, notebooks with nbval, exercises, book, browser)
 #   make test-fast  the unit tests of the learner package and the course's tools (seconds)
+#   make serve      the built book on http://127.0.0.1:8000/ (search shows excerpts over HTTP)
 #   make lab        JupyterLab for learners (exercises copied to workspace/), with Validate
+#   make lab-instructor   JupyterLab with nbgrader's instructor tools and an exchange in exchange/
 #   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
 #   make lint       ruff over the code and the notebooks
 #   make grade ASSIGNMENT=01_internet_and_networking   autograde a class safely, in parallel
@@ -25,7 +27,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test test-fast lab execute lint grade benchmark benchmark-grading lock clean
+.PHONY: book serve test test-fast lab lab-instructor execute lint grade benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -44,15 +46,25 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/learner tests/tools tests/course -m "not slow and not browser" -q
 
+serve: $(STAMP)
+	$(BIN)/python -m backend_roadmap_tools.book serve
+
+# JupyterLab's settings for each audience live in lab/ (lab/README.md says what each shows).
+LAB_FLAGS := --notebook-dir=. --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
 	$(BIN)/python -m backend_roadmap_tools.workspace
-	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+	JUPYTER_CONFIG_DIR=$(abspath lab/learner) $(BIN)/jupyter lab $(LAB_FLAGS)
+
+lab-instructor: $(STAMP)
+	@mkdir -p exchange && chmod 1777 exchange
+	JUPYTER_CONFIG_DIR=$(abspath lab/instructor) $(BIN)/jupyter lab $(LAB_FLAGS)
 
 execute: $(STAMP)
 	$(BIN)/python -m backend_roadmap_tools.execute $(NB)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts nbgrader_config.py notebooks exercises/source
+	$(BIN)/ruff check src tests scripts nbgrader_config.py lab notebooks exercises/source
 	$(BIN)/ruff format --check src tests scripts
 
 grade: $(STAMP)
@@ -69,4 +81,4 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf _build exercises/release exercises/autograded exercises/feedback .pytest_cache
+	rm -rf _build exchange exercises/release exercises/autograded exercises/feedback .pytest_cache
