@@ -5,7 +5,8 @@ Usage: python scripts/benchmark.py        (what `make benchmark` runs)
 - the book build with notebooks not re-executed (budget 60 s);
 - autograding the solved exercise notebook with nbgrader vs executing it alone (budget 1.5x);
 - the weight of each chapter and exercise page of the book as a browser loads it: HTML,
-  scripts, styles, fonts and images, uncompressed (budget 1 MB; needs Chromium).
+  scripts, styles and fonts, uncompressed (budget 1 MB; needs Chromium), and apart from it
+  the chapter's own pictures (plots and diagrams).
 A report, not a test: numbers vary with the machine and its load. Progress goes to stderr,
 the table to stdout. Known harmless warnings are filtered where they arise (KNOWN_HARMLESS).
 """
@@ -96,11 +97,11 @@ def page_weight_rows() -> list[tuple[str, str, str, str]]:
         return [("page weights", "not measured: Chromium is not installed", "1 MB", "")]
     progress("weighing the book's pages in Chromium ...")
     rows = []
-    for page, weight in page_weights(chapter_pages()).items():
+    for page, (weight, images) in page_weights(chapter_pages()).items():
         rows.append(
             (
                 f"page weight {page}",
-                f"{weight / 1e6:.2f} MB",
+                f"{weight / 1e6:.2f} MB + {images / 1e6:.2f} MB pictures",
                 f"{PAGE_BUDGET / 1e6:.0f} MB",
                 verdict(weight < PAGE_BUDGET),
             )

@@ -30,8 +30,10 @@ ROOT = REPO_ROOT
 BOOK_EXERCISES = ROOT / "book" / "exercises"
 MATHJAX = ROOT / "book" / "_assets" / "mathjax"
 HTML = ROOT / "_build" / "html"
-#: What a chapter page may weigh, uncompressed, with its scripts, styles, fonts and images.
+#: What a chapter page may weigh, uncompressed: its HTML, scripts, styles and fonts. The
+#: chapter's own pictures (plots and diagrams in _images/) are content, counted apart.
 PAGE_BUDGET = 1_000_000
+CONTENT_IMAGES = "_images/"
 SERVE_PORT = 8000
 
 
@@ -109,23 +111,30 @@ def requested_files(browser, url: str, viewport: dict[str, int] | None = None) -
         context.close()
 
 
-def weight_of(urls: Iterable[str], base: str, html: Path = HTML) -> int:
-    """Bytes of the served files behind these URLs: what the browser downloaded, uncompressed
-    (the book is static files, so a file's size is its response's size)."""
-    total = 0
+def weight_of(urls: Iterable[str], base: str, html: Path = HTML) -> tuple[int, int]:
+    """Bytes of the served files behind these URLs, as (page, content images): what the
+    browser downloaded, uncompressed (the book is static files, so a file's size is its
+    response's size). Pictures in _images/ are the chapter's plots and diagrams."""
+    page = images = 0
     for url in urls:
         if not url.startswith(base):
             continue  # another host (data: URLs, none from the network: a test checks)
-        path = html / urllib.parse.unquote(url[len(base) :])
+        name = urllib.parse.unquote(url[len(base) :])
+        path = html / name
         if path.is_dir():
             path = path / "index.html"
-        if path.is_file():
-            total += path.stat().st_size
-    return total
+        if not path.is_file():
+            continue
+        if name.startswith(CONTENT_IMAGES):
+            images += path.stat().st_size
+        else:
+            page += path.stat().st_size
+    return page, images
 
 
-def page_weights(pages: Iterable[str], html: Path = HTML) -> dict[str, int]:
-    """The weight of each page of the built book, loaded over loopback in Chromium."""
+def page_weights(pages: Iterable[str], html: Path = HTML) -> dict[str, tuple[int, int]]:
+    """The weight of each page of the built book, loaded over loopback in Chromium, as
+    (page with its scripts, styles and fonts, the chapter's pictures)."""
     from playwright.sync_api import sync_playwright
 
     with serve_book(html) as url, sync_playwright() as playwright:

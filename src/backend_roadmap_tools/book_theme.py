@@ -77,10 +77,9 @@ def unwanted_assets(page_has_math: bool, body: str) -> list:
 
 
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
-    if doctree is None:
-        return
+    # Pages without a document (search, genindex) get the same treatment, without math.
     domain = app.env.get_domain("math")
-    page_has_math = bool(domain.data["has_equations"].get(pagename))
+    page_has_math = doctree is not None and bool(domain.data["has_equations"].get(pagename))
     rules = unwanted_assets(page_has_math, context.get("body", ""))
     for key in ("script_files", "css_files"):
         assets = context.get(key)
