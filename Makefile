@@ -3,8 +3,10 @@
 #   make book       build the book, print where to open it
 #   make test       the whole test suite (unit, notebooks with nbval, exercises, book, browser)
 #   make test-fast  the unit tests of the learner package and the course's tools (seconds)
+#   make serve      the built book on http://127.0.0.1:8000/ (search shows excerpts over HTTP)
 #   make test-pythons   notebooks and exercise sets on every other tested Python found (3.11-3.13)
 #   make lab        JupyterLab for learners (exercises copied to workspace/), with Validate
+#   make lab-instructor   JupyterLab with nbgrader's instructor tools and an exchange in exchange/
 #   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
 #   make lint       ruff over the code and the notebooks
 #   make grade ASSIGNMENT=01_internet_and_networking   autograde a class safely, in parallel
@@ -28,7 +30,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test test-fast test-portable test-pythons lab execute lint grade mutants benchmark benchmark-grading lock clean
+.PHONY: book serve test test-fast test-portable test-pythons lab lab-instructor execute lint grade mutants benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "Python 3.11 to 3.13 are tested; this is " + sys.version.split()[0] + ". Pick one of those: make PYTHON=python3.12 VENV=.venv-3.12 ...")' || { echo "(PYTHON=$(PYTHON) could not be run or is not a tested version)"; exit 1; }
@@ -54,15 +56,25 @@ test-pythons: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/learner tests/tools tests/course -m "not slow and not browser" -q
 
+serve: $(STAMP)
+	$(BIN)/python -m backend_roadmap_tools.book serve
+
+# JupyterLab's settings for each audience live in lab/ (lab/README.md says what each shows).
+LAB_FLAGS := --notebook-dir=. --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
 	$(BIN)/python -m backend_roadmap_tools.workspace
-	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+	JUPYTER_CONFIG_DIR=$(abspath lab/learner) $(BIN)/jupyter lab $(LAB_FLAGS)
+
+lab-instructor: $(STAMP)
+	@mkdir -p exchange && chmod 1777 exchange
+	JUPYTER_CONFIG_DIR=$(abspath lab/instructor) $(BIN)/jupyter lab $(LAB_FLAGS)
 
 execute: $(STAMP)
 	$(BIN)/python -m backend_roadmap_tools.execute $(NB)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts nbgrader_config.py notebooks exercises/source
+	$(BIN)/ruff check src tests scripts nbgrader_config.py lab notebooks exercises/source
 	$(BIN)/ruff format --check src tests scripts
 
 grade: $(STAMP)
@@ -85,4 +97,4 @@ lock: $(STAMP)
 	$(BIN)/python -m backend_roadmap_tools.wheels
 
 clean:
-	rm -rf _build exercises/release exercises/autograded exercises/feedback .pytest_cache
+	rm -rf _build exchange exercises/release exercises/autograded exercises/feedback .pytest_cache

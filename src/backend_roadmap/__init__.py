@@ -20,6 +20,8 @@ EXPORTS = {
     "FakeClock": "backend_roadmap.clock",
     "flow_diagram": "backend_roadmap.diagrams",
     "sequence_diagram": "backend_roadmap.diagrams",
+    # the last cell of every exercise set: one line per answer, visible tests only
+    "check_progress": "backend_roadmap.progress",
     # net: the internet chapter and every chapter that serves an app
     "Address": "backend_roadmap.net.serving",
     "ServerError": "backend_roadmap.net.serving",
@@ -73,6 +75,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.net.kernel_tcp import tcp_states
     from backend_roadmap.net.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
     from backend_roadmap.net.tls import LeafOnly, LocalCA
+    from backend_roadmap.progress import check_progress
     from backend_roadmap.system.access_log import generate_access_log, write_access_log
     from backend_roadmap.system.processes import run_script
     from backend_roadmap.system.workloads import (

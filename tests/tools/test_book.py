@@ -102,3 +102,40 @@ def test_math_is_served_from_the_book(book):
 def test_build_is_warning_free_and_says_where_to_open_it(book):
     assert "WARNING" not in book.output
     assert "Open file://" in book.output
+
+
+def test_files_other_commands_leave_never_become_pages(book):
+    # The build ran with pytest's cache, a workspace, grading output and the like present
+    # (support/book_build.py): it stayed warning-free and built none of them.
+    assert ".pytest_cache/README.md" in book.leftovers
+    built = {p.relative_to(book.html).as_posix() for p in book.html.rglob("*.html")}
+    stray = [p for p in built if p.split("/")[0] in {"workspace", "exchange", "build", "exercises"}]
+    assert not stray
+    assert "isn't included in any toctree" not in book.output
+
+
+def test_test_markers_never_show(book):
+    for page in book.html.glob("notebooks/*.html"):
+        assert "NBVAL_" not in text_of_html(page.read_text()), page.name
+
+
+def test_resource_links_are_links(book):
+    for page in book.html.glob("notebooks/*.html"):
+        html = page.read_text()
+        resources = html.split('id="resources"', 1)
+        assert len(resources) == 2, f"{page.name} has no Resources section"
+        section = resources[1].split("<section", 1)[0]
+        assert re.search(r'<a class="reference external" href="https?://', section), page.name
+        plain = re.findall(r"<td>\s*<p>\s*https?://", section)
+        assert not plain, f"{page.name} shows URLs as plain text"
+
+
+def test_math_loads_only_on_pages_with_math(book):
+    assert "mathjax/MathJax.js" in (book.html / "book" / "principles.html").read_text()
+    assert "mathjax/MathJax.js" not in (book.html / "book" / "introduction.html").read_text()
+
+
+def test_no_thebe_and_no_second_copy_of_its_config(book):
+    for page in book.html.rglob("*.html"):
+        if "_static" not in page.parts:
+            assert "THEBE_JS_URL" not in page.read_text(), page.relative_to(book.html)
