@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 _PLAIN = (int, float, complex, str, bytes, bool, type(None))
 _CONTAINERS = (list, tuple, dict, set, frozenset)
 

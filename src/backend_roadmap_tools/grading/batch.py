@@ -22,8 +22,8 @@ import hashlib
 import io
 import json
 import logging
-import secrets
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -96,8 +96,9 @@ class SafeAutograde(Configurable):
     notebook_kb = Integer(20480, help="largest submitted notebook read, KiB").tag(config=True)
     uid_base = Integer(4_000_000, help="first uid for sandbox slots (root only)").tag(config=True)
     grace = Float(30.0, help="extra seconds before a worker is killed").tag(config=True)
-    jail_memory_mb = Integer(0, help="memory of all a jail's processes together, MiB; 0 means "
-                             "memory_mb").tag(config=True)
+    jail_memory_mb = Integer(
+        0, help="memory of all a jail's processes together, MiB; 0 means memory_mb"
+    ).tag(config=True)
     cpu_share = Float(1.0, help="cores a jail may keep busy before it is slowed").tag(config=True)
 
     def limits(self, cell_timeout: int) -> dict:

@@ -88,10 +88,26 @@ def _make_hook(shell, linecache, threading, os, sys):  # noqa: PLR0915 - one clo
             frame = frame.f_back
         return False
 
-    def test_running() -> bool:
+    def test_in_main() -> bool:
         if get_ident() == main:
             return on_stack(getframe(3))
         return on_stack(current_frames().get(main))
+
+    def frame_refused_for(event: str, args: tuple) -> bool:
+        """Code under a test (main thread) gets no frame at all; another thread gets none
+        that leads to a test's frame, and no coroutine or generator frame while a test runs
+        (the kernel's own coroutines hold the running cell's source)."""
+        main_thread = get_ident() == main
+        if main_thread and on_stack(getframe(3)):
+            return True
+        if event == "sys._getframe":
+            return False
+        attribute = args[1]
+        if attribute == "tb_frame":
+            return on_stack(args[0].tb_frame)
+        if attribute == "f_back":
+            return on_stack(args[0])
+        return not main_thread and on_stack(current_frames().get(main))
 
     def hide(filename: str) -> None:
         """A test cell is being compiled: take its source out of every place it was kept."""
@@ -146,7 +162,7 @@ def _make_hook(shell, linecache, threading, os, sys):  # noqa: PLR0915 - one clo
             elif event == "sys._getframe" or (
                 event == "object.__getattr__" and len(args) > 1 and args[1] in frame_attributes
             ):
-                if tests and test_running():
+                if tests and frame_refused_for(event, args):
                     what = event if event == "sys._getframe" else args[1]
                     raise frame_refused(f"{what} is not available to code under a test")
             elif event == "open" and args:

@@ -133,7 +133,12 @@ def _new_cell(cell_type: str, source: str, nbgrader: dict | None, cell_id: str) 
 
 
 def _is_setup(trusted: TrustedCell) -> bool:
-    return trusted.cell_type == "code" and trusted.locked and not trusted.grade and not trusted.solution
+    return (
+        trusted.cell_type == "code"
+        and trusted.locked
+        and not trusted.grade
+        and not trusted.solution
+    )
 
 
 def _recorded_order(

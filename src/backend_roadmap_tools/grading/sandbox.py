@@ -347,13 +347,15 @@ def _watch(pid: int, spec: dict, status_fd: int | None) -> int:
         if now - last_wall >= 0.5:
             rate = (cpu - last_cpu) / (now - last_wall)
             last_wall, last_cpu = now, cpu
-            if rate > share * 1.2 and now - started > 2:
+            others = [other for other in pids if other != pid]
+            if rate > share * 1.2 and others and now - started > 2:
+                # The kernel itself is never paused (it is one process); its children are.
                 pause = min(0.5, (rate - share) / max(rate, 1e-9) * 0.5)
-                for other in pids:
+                for other in others:
                     with contextlib.suppress(OSError):
                         os.kill(other, signal.SIGSTOP)
                 time.sleep(pause)
-                for other in pids:
+                for other in others:
                     with contextlib.suppress(OSError):
                         os.kill(other, signal.SIGCONT)
         time.sleep(0.05)
@@ -453,8 +455,9 @@ def main(argv: list[str]) -> int:
             print(f"sandbox: could not start {command[0]}: {error}", file=sys.stderr)
         os._exit(112)
     signal.signal(signal.SIGTERM, lambda *_: os.kill(kernel, signal.SIGKILL))
-    os._exit(_watch(kernel, {**spec, "ipc_dir": "/" + os.path.relpath(spec["ipc_dir"], "/")},
-                    status_fd))
+    os._exit(
+        _watch(kernel, {**spec, "ipc_dir": "/" + os.path.relpath(spec["ipc_dir"], "/")}, status_fd)
+    )
 
 
 if __name__ == "__main__":

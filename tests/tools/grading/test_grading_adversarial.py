@@ -446,29 +446,49 @@ def build_cases(course: Course) -> dict[str, dict]:
         "alice": dict(build=lambda nb: nb, bound=full, exact=full, failed=False, status="ok"),
         "bob": dict(build=lambda nb: nb, bound=full, exact=full, failed=False, status="ok"),
     }
-    for name, case in cases.items():
-        case["cls"] = next(c for c, members in FIRST_CLASSES.items() if name in members)
-    for name, case in hole_cases(course, answer, full).items():
-        assert name not in cases, name
-        cases[name] = case
+    # (not ``name``: the builders above read that variable when they run)
+    for case_name, case in cases.items():
+        case["cls"] = next(c for c, members in FIRST_CLASSES.items() if case_name in members)
+    for case_name, case in hole_cases(course, answer, full).items():
+        assert case_name not in cases, case_name
+        cases[case_name] = case
     return cases
 
 
 # The first suite's cases, by what they attack.
 FIRST_CLASSES = {
     "execution": {
-        "infinite_loop", "ignores_sigint", "os_exit", "segfault", "memory_exhaustion",
-        "print_flood", "huge_rich_output", "sys_exit", "stderr_in_passing_test",
+        "infinite_loop",
+        "ignores_sigint",
+        "os_exit",
+        "segfault",
+        "memory_exhaustion",
+        "print_flood",
+        "huge_rich_output",
+        "sys_exit",
+        "stderr_in_passing_test",
     },
     "structure": {
-        "edited_test_cell", "deleted_test_cell", "duplicated_test_cell", "markdown_test_cell",
-        "changed_points", "changed_grade_id", "changed_schema_version", "corrupt_json",
-        "empty_file", "missing_notebook", "extra_notebook",
+        "edited_test_cell",
+        "deleted_test_cell",
+        "duplicated_test_cell",
+        "markdown_test_cell",
+        "changed_points",
+        "changed_grade_id",
+        "changed_schema_version",
+        "corrupt_json",
+        "empty_file",
+        "missing_notebook",
+        "extra_notebook",
     },
     "reaching outside": {"reads_secrets", "writes_gradebook_and_peers"},
     "faking a pass": {
-        "always_equal", "input_transformer", "ast_transformer_drops_asserts", "patched_run_cell",
-        "rebound_expect", "custom_exception_handler",
+        "always_equal",
+        "input_transformer",
+        "ast_transformer_drops_asserts",
+        "patched_run_cell",
+        "rebound_expect",
+        "custom_exception_handler",
     },
     "honest": {"release_copy", "stub_first", "alice", "bob"},
 }
@@ -548,8 +568,13 @@ def replace_function(nb: dict, answer: str, name: str, body: str) -> dict:
 
 
 def code_cell(text: str) -> dict:
-    return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-            "source": text}
+    return {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "execution_count": None,
+        "source": text,
+    }
 
 
 def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # noqa: PLR0915
@@ -557,7 +582,8 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
     source = course.source
     name = function_name(source, answer)
     imports = next(
-        c for c in source["cells"]
+        c
+        for c in source["cells"]
         if c["cell_type"] == "code"
         and c.get("metadata", {}).get("nbgrader", {}).get("locked")
         and not c["metadata"]["nbgrader"].get("grade")
@@ -591,9 +617,14 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
         def build(nb):
             stub_all(nb)
             body = textwrap.indent(textwrap.dedent(how).strip(), "    ")
-            append(nb, o_answer, ORACLE + f"\ndef {o_name}(*args):\n{body}\n"
-                   f"    return _oracle({o_name!r}, args, text)\n")
+            append(
+                nb,
+                o_answer,
+                ORACLE + f"\ndef {o_name}(*args):\n{body}\n"
+                f"    return _oracle({o_name!r}, args, text)\n",
+            )
             return nb
+
         return build
 
     def symlink_to_bob(folder):
@@ -614,6 +645,7 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                 path.symlink_to("/dev/zero")
             else:
                 path.write_bytes(kind)
+
         return make
 
     def leaking(nb):
@@ -632,7 +664,8 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                 "usercustomize.py": EVIL,
                 "ipython_kernel_config.py": "c.InteractiveShellApp.exec_lines = ['1']\n",
             },
-            bound=0, exact=0,
+            bound=0,
+            exact=0,
         ),
         "shadows_through_pth_and_startup": dict(
             cls="1 shadowing modules",
@@ -642,19 +675,30 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                 ".ipython/profile_default/startup/00-evil.py": EVIL,
                 ".config/jupyter/ipython_kernel_config.py": "c.IPKernelApp.exec_lines = ['1']\n",
             },
-            bound=0, exact=0,
+            bound=0,
+            exact=0,
         ),
         "imports_cell_moved_to_end": dict(
-            cls="2 reordered set-up cells", build=moved_imports, bound=0, exact=0,
+            cls="2 reordered set-up cells",
+            build=moved_imports,
+            bound=0,
+            exact=0,
             reason="order is restored",
         ),
         "student_cell_above_imports": dict(
-            cls="2 reordered set-up cells", build=cell_above_imports, bound=0, exact=0,
-            failed=True, reason="moved after them",
+            cls="2 reordered set-up cells",
+            build=cell_above_imports,
+            bound=0,
+            exact=0,
+            failed=True,
+            reason="moved after them",
         ),
         "audit_hook_swaps_expect": dict(
             cls="3 transient tampering",
-            build=lambda nb: prepend(stub_all(nb), answer, """
+            build=lambda nb: prepend(
+                stub_all(nb),
+                answer,
+                """
                 import sys
                 _ns = get_ipython().user_ns
                 _real = _ns["expect"]
@@ -663,12 +707,18 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                         _ns["expect"] = lambda *a, **k: None
                     elif event == "compile" and "_nbg_guard" in str(args[0])[:400]:
                         _ns["expect"] = _real
-                sys.addaudithook(_swap)"""),
-            bound=0, exact=0,
+                sys.addaudithook(_swap)""",
+            ),
+            bound=0,
+            exact=0,
         ),
         "trace_skips_test_lines": dict(
             cls="3 transient tampering",
-            build=lambda nb: replace_function(nb, answer, name, """
+            build=lambda nb: replace_function(
+                nb,
+                answer,
+                name,
+                """
                 import sys
                 _test = sys._getframe(1)
                 _last = max(line for _, _, line in _test.f_code.co_lines() if line)
@@ -682,12 +732,16 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                     return _jump
                 _test.f_trace = _jump
                 sys.settrace(lambda *a: None)
-                return None"""),
+                return None""",
+            ),
             twin="stub_first",
         ),
         "settrace_in_repr": dict(
             cls="3 transient tampering",
-            build=lambda nb: append(stub(nb, answer), answer, f"""
+            build=lambda nb: append(
+                stub(nb, answer),
+                answer,
+                f"""
                 class _Sneaky:
                     def __repr__(self):
                         import sys
@@ -695,23 +749,34 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                         sys.settrace(None)
                         return "sneaky-repr"
                 def {name}(*args, **kwargs):
-                    return _Sneaky()"""),
-            twin="stub_first", output_has="", output_lacks="sneaky-repr",
+                    return _Sneaky()""",
+            ),
+            twin="stub_first",
+            output_has="",
+            output_lacks="sneaky-repr",
         ),
         "code_swapped_during_test": dict(
             cls="3 transient tampering",
-            build=lambda nb: replace_function(nb, answer, name, """
+            build=lambda nb: replace_function(
+                nb,
+                answer,
+                name,
+                """
                 import threading
                 _e = get_ipython().user_ns["expect"]
                 _saved = _e.__code__
                 _e.__code__ = (lambda actual, expected, what="": None).__code__
                 threading.Timer(0.05, lambda: setattr(_e, "__code__", _saved)).start()
-                return None"""),
+                return None""",
+            ),
             twin="stub_first",
         ),
         "session_pack_rewrites_errors": dict(
             cls="3 transient tampering",
-            build=lambda nb: prepend(stub_all(nb), answer, """
+            build=lambda nb: prepend(
+                stub_all(nb),
+                answer,
+                """
                 _s = get_ipython().kernel.session
                 _pack = _s.pack
                 def _quiet(obj):
@@ -724,8 +789,11 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                             obj = {"status": "ok", "execution_count": obj.get("execution_count"),
                                    "user_expressions": {}, "payload": []}
                     return _pack(obj)
-                _s.pack = _quiet"""),
-            bound=0, exact=0, failed=True,
+                _s.pack = _quiet""",
+            ),
+            bound=0,
+            exact=0,
+            failed=True,
         ),
         "oracle_reads_frames_and_linecache": dict(
             cls="4 oracles reading the test",
@@ -733,7 +801,8 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                 import linecache, sys
                 _f = sys._getframe(1)
                 text = "".join(linecache.getlines(_f.f_code.co_filename))"""),
-            bound=0, exact=0,
+            bound=0,
+            exact=0,
         ),
         "oracle_reads_history_and_request": dict(
             cls="4 oracles reading the test",
@@ -741,7 +810,8 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                 _ip = get_ipython()
                 text = "\\n".join([_ip.user_ns["In"][-1], str(_ip.user_ns.get("_i", "")),
                                   _ip.kernel.get_parent()["content"]["code"]])"""),
-            bound=0, exact=0,
+            bound=0,
+            exact=0,
         ),
         "oracle_reads_traceback_frames": dict(
             cls="4 oracles reading the test",
@@ -752,18 +822,30 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                 except RuntimeError as error:
                     _f = error.__traceback__.tb_frame.f_back
                 text = "".join(linecache.getlines(_f.f_code.co_filename))"""),
-            bound=0, exact=0,
+            bound=0,
+            exact=0,
         ),
         "symlinked_notebook": dict(
-            cls="5 files that are not regular", build=stub_all,
-            after=symlink_to_bob, bound=0, exact=0, failed=True, reason="symbolic link",
+            cls="5 files that are not regular",
+            build=stub_all,
+            after=symlink_to_bob,
+            bound=0,
+            exact=0,
+            failed=True,
+            reason="symbolic link",
         ),
         "prints_every_test_source": dict(
-            cls="6 feedback leaks", build=leaking, twin="stub_first", feedback=True,
+            cls="6 feedback leaks",
+            build=leaking,
+            twin="stub_first",
+            feedback=True,
         ),
         "keyring_and_socket_folder": dict(
             cls="7 channels between jails",
-            build=lambda nb: append(nb, answer, """
+            build=lambda nb: append(
+                nb,
+                answer,
+                """
                 import os, subprocess, sys
                 _code = ("import ctypes, platform; l = ctypes.CDLL(None, use_errno=True); "
                          "n = 248 if platform.machine() == 'x86_64' else 217; "
@@ -777,28 +859,41 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
                         _f.write(b"x" * 2**20)
                     print("IPC-WROTE")
                 except OSError:
-                    print("IPC-DENIED")"""),
-            bound=full, exact=full, output_has="KEYRING-DENIED", output_lacks="KEYRING-WROTE",
+                    print("IPC-DENIED")""",
+            ),
+            bound=full,
+            exact=full,
+            output_has="KEYRING-DENIED",
+            output_lacks="KEYRING-WROTE",
             also_has="IPC-DENIED",
         ),
         "children_hold_memory": dict(
             cls="7 channels between jails",
-            build=lambda nb: append(nb, last_answer, """
+            build=lambda nb: append(
+                nb,
+                last_answer,
+                """
                 import subprocess, sys, time
                 _hog = "b = bytearray(700 * 2**20); import time; time.sleep(30)"
                 _kids = [subprocess.Popen([sys.executable, "-c", _hog]) for _ in range(3)]
-                time.sleep(8)"""),
-            bound=full - last_points, reason="memory",
+                time.sleep(8)""",
+            ),
+            bound=full - last_points,
+            reason="memory",
         ),
         "setsid_spinners_outlive_kernel": dict(
             cls="7 channels between jails",
-            build=lambda nb: append(nb, answer, """
+            build=lambda nb: append(
+                nb,
+                answer,
+                """
                 import os
                 for _ in range(2):
                     if os.fork() == 0:
                         os.setsid()
                         while True:
-                            pass"""),
+                            pass""",
+            ),
             bound=full,
         ),
     }
@@ -811,8 +906,12 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
         ("huge", b"2026-01-01 12:00:00 UTC" + b" " * 100_000),
     ):
         cases[f"timestamp_{label}"] = dict(
-            cls="5 files that are not regular", build=lambda nb: nb,
-            after=timestamp(kind), bound=full, exact=full, reason="timestamp.txt",
+            cls="5 files that are not regular",
+            build=lambda nb: nb,
+            after=timestamp(kind),
+            bound=full,
+            exact=full,
+            reason="timestamp.txt",
         )
     return cases
 
@@ -824,7 +923,9 @@ def case_names() -> list[str]:
     origin = REAL if any(REAL.glob("*.ipynb")) else FALLBACK
     path = sorted(origin.glob("*.ipynb"))[0]
     dummy = Course(
-        root=Path("/nonexistent"), assignment=origin.name, notebook=path.stem,
+        root=Path("/nonexistent"),
+        assignment=origin.name,
+        notebook=path.stem,
         source=json.loads(path.read_text()),
     )
     return list(build_cases(dummy))
@@ -1060,14 +1161,18 @@ def test_feedback_hides_hidden_tests(graded):
     hidden = [line for line in hidden if line not in shown]
     assert hidden, "the exercise has hidden tests"
     visible_line = next(
-        line.strip() for line in shown.splitlines() if line.strip().startswith("expect(")
-    )
+        line.strip().strip('"') for line in shown.splitlines() if line.strip().startswith('"""')
+    )[:40]
     for student in students:
         folder = course.exercises / "feedback" / student / course.assignment
         page = html.unescape("".join(p.read_text() for p in folder.glob("*.html")))
-        # The feedback really is this student's graded notebook: its score is on the page.
-        score = graded["report"][student]["score"]
-        assert f"Score: {score:g}" in page or f"{score:g} / " in page or f"{score:.1f}" in page
+        # The feedback really is this student's graded notebook: its score is on the page,
+        # and so is the first visible test's docstring.
+        score, max_score = (
+            graded["report"][student]["score"],
+            graded["report"][student]["max_score"],
+        )
+        assert f"Score: {score:.1f} / {max_score:.1f}" in page, student
         assert visible_line in page, f"{student}'s feedback lacks the visible tests"
         leaked = [line for line in hidden if line in page]
         assert not leaked, f"{student}'s feedback shows hidden tests: {leaked[:2]}"

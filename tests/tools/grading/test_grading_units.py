@@ -28,6 +28,7 @@ def jail(
     code: str,
     extra_expose: tuple[str, ...] = (),
     wrapper: list[str] | None = None,
+    python: str = PYTHON,
     **limits,
 ) -> subprocess.CompletedProcess:
     for name in ("root", "ipc", "work"):
@@ -42,7 +43,9 @@ def jail(
         "uid": 4_100_000,
         "gid": 4_100_000,
         "newroot": str(tmp_path / "root"),
-        "expose": sorted(
+        "expose": []
+        if python != PYTHON
+        else sorted(
             {
                 sys.prefix,
                 os.path.realpath(sys.base_prefix),
@@ -69,8 +72,18 @@ def jail(
         os.chown(tmp_path / "work" / "mine.txt", 65534, 65534)
         os.chmod(tmp_path / "spec.json", 0o644)
     return subprocess.run(
-        [*(wrapper or []), PYTHON, "-I", str(SANDBOX), str(tmp_path / "spec.json"), "--",
-         PYTHON, "-I", "-c", code],
+        [
+            *(wrapper or []),
+            python,
+            "-I",
+            str(SANDBOX),
+            str(tmp_path / "spec.json"),
+            "--",
+            python,
+            "-I",
+            "-c",
+            code,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -334,20 +347,20 @@ def test_jail_as_an_unprivileged_user(tmp_path):
     else:
         nobody = 65534
         probe = subprocess.run(
-            ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups",
-             "unshare", "--user", "--map-root-user", "true"],
+            [
+                "setpriv",
+                f"--reuid={nobody}",
+                f"--regid={nobody}",
+                "--clear-groups",
+                "unshare",
+                "--user",
+                "--map-root-user",
+                "true",
+            ],
             capture_output=True,
         )
         if probe.returncode != 0:
             pytest.skip("unprivileged user namespaces are disabled on this machine")
-        reach = subprocess.run(
-            ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups",
-             PYTHON, "-c", "pass"],
-            capture_output=True,
-        )
-        if reach.returncode != 0:
-            pytest.skip(f"an unprivileged user cannot run {PYTHON} here (a folder on its "
-                        "path is root-only); CI runs this test as a normal user instead")
         os.chmod(tmp_path, 0o755)
         for parent in tmp_path.parents:
             if parent == Path("/"):
@@ -360,11 +373,24 @@ def test_jail_as_an_unprivileged_user(tmp_path):
             f"os.setresuid({nobody}, {nobody}, {nobody})\n"
             "os.execv(sys.argv[1], sys.argv[1:])\n"
         )
+        # The venv's interpreter may live under a root-only folder (/root/.pyenv): use the
+        # system's Python 3 for the unprivileged user (sandbox.py needs the standard library).
+        system = "/usr/bin/python3"
+        reach = subprocess.run([PYTHON, str(runner), system, "-c", "pass"], capture_output=True)
+        if reach.returncode != 0:
+            pytest.skip(
+                f"an unprivileged user cannot run {PYTHON} here (a folder on its path is "
+                "root-only); CI runs this test as a normal user instead"
+            )
         spec_dir = tmp_path / "jailspec"
         spec_dir.mkdir()
         os.chmod(spec_dir, 0o777)
-        result = jail(spec_dir, "import os; print('inside', os.getuid())",
-                      wrapper=[PYTHON, str(runner)])
+        result = jail(
+            spec_dir,
+            "import os; print('inside', os.getuid())",
+            wrapper=[PYTHON, str(runner)],
+            python=system,
+        )
     assert result.returncode == 0, result.stderr
     assert "inside 0" in result.stdout
 
@@ -372,12 +398,21 @@ def test_jail_as_an_unprivileged_user(tmp_path):
 def test_repair_restores_the_recorded_cell_order():
     """The imports cell moved to the end and a student cell above it: set-up runs first."""
     raw = fixture()
-    imports = next(c for c in raw["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id")
-                   == "imports")
+    imports = next(
+        c for c in raw["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "imports"
+    )
     raw["cells"].remove(imports)
     raw["cells"].append(imports)
-    raw["cells"].insert(0, {"cell_type": "code", "metadata": {}, "source": "expect = print",
-                            "outputs": [], "execution_count": None})
+    raw["cells"].insert(
+        0,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "expect = print",
+            "outputs": [],
+            "execution_count": None,
+        },
+    )
     fixed = normalize(from_dict(raw), trusted(), None)
     order = ids(fixed.notebook)
     recorded = [t.name for t in trusted()]
@@ -438,6 +473,20 @@ def test_every_name_a_setup_cell_binds_is_watched():
         "class Thing:\n    attr = 1\n"
     )
     assert bound_names(source) == sorted(
-        ["*backend_roadmap", "LIMIT", "Thing", "a", "c", "handle", "helper", "httpx", "i",
-         "json", "osp", "x", "y", "z"]
+        [
+            "*backend_roadmap",
+            "LIMIT",
+            "Thing",
+            "a",
+            "c",
+            "handle",
+            "helper",
+            "httpx",
+            "i",
+            "json",
+            "osp",
+            "x",
+            "y",
+            "z",
+        ]
     )
