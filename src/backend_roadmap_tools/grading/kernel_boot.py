@@ -14,14 +14,18 @@ runs a single cell it:
 * installs a PEP 578 audit hook, which cannot be removed once added. From then on it refuses
   ``sys.settrace``/``sys.setprofile`` (also per thread), ``sys._current_frames``, new audit
   hooks, ``__code__`` assignment, ``gc.get_objects``/``get_referrers``/``get_referents``,
-  ``ctypes``, ``sys.monitoring`` and opening ``/proc/*/mem``; and, while a test cell runs,
-  any frame or traceback-frame access (``sys._getframe``, ``inspect.currentframe``,
-  ``tb_frame``, ``gi_frame``, ``cr_frame``, ``ag_frame``) from code called by the test or
-  from another thread. Frame refusals raise :class:`FrameAccessRefused`, a ``ValueError``,
-  which the standard library's own callers (``logging``, ``namedtuple``, ``typing``)
-  already handle; the rest raise :class:`GraderRefused`.
+  ``ctypes``, ``sys.monitoring`` and opening ``/proc/*/mem``. Frames: student code (a
+  cell or a submitted file anywhere between the caller and the test) gets no frame while a
+  test runs in the main thread (``sys._getframe``, ``inspect``, ``tb_frame``, ``gi_frame``,
+  ``cr_frame``), never the code (``f_code``) of a test cell's frame, and never a traceback
+  frame that leads to a test cell (a stashed exception read later); another thread gets no
+  coroutine or generator frame while a test runs (the kernel's coroutines hold the running
+  cell's source). ``f_back`` is not audited by Python, hence these rules on how a frame is
+  obtained. Library code that a test calls directly (an import, httpx) keeps its frames, and
+  IPython formats tracebacks as usual. Frame refusals raise :class:`FrameAccessRefused`, a
+  ``ValueError``, which the standard library's own callers (``logging``, ``namedtuple``,
+  ``typing``) already handle; the rest raise :class:`GraderRefused`.
 
-Refusals are counted in ``refusals`` (read by the grader's integrity check).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ _ALWAYS = frozenset(
         "cpython.remote_debugger_script",
     }
 )
-_FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"})
+_FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code"})
 
 
 class GraderRefused(RuntimeError):
@@ -58,7 +62,7 @@ class FrameAccessRefused(ValueError):
     """Frames are not available to code running under a test."""
 
 
-def _make_hook(shell, linecache, threading, os, sys):  # noqa: PLR0915 - one closure on purpose
+def _make_hook(shell, linecache, threading, os, sys, library_roots):  # noqa: PLR0915 - one closure on purpose
     """The audit hook and its private state, reachable from nothing but the interpreter.
 
     Everything it uses is bound here, at install time, so rebinding module attributes later
@@ -69,6 +73,7 @@ def _make_hook(shell, linecache, threading, os, sys):  # noqa: PLR0915 - one clo
     frame_attributes = _FRAME_ATTRIBUTES
     marker, placeholder = MARKER, PLACEHOLDER
     main = threading.main_thread().ident
+    roots = tuple(sorted({root.rstrip("/") + "/" for root in library_roots}))
     local = threading.local()
     tests: set[str] = set()
     refused = GraderRefused
@@ -81,33 +86,56 @@ def _make_hook(shell, linecache, threading, os, sys):  # noqa: PLR0915 - one clo
         os.fsdecode,
     )
 
+    library_cache: dict[str, bool] = {}
+
+    def library(filename: str) -> bool:
+        """Code of the environment or the course's library, not a cell or a student file."""
+        known = library_cache.get(filename)
+        if known is None:
+            known = filename.startswith("<frozen ") or any(
+                filename.startswith(root) for root in roots
+            )
+            library_cache[filename] = known
+        return known
+
     def on_stack(frame) -> bool:
+        """A test cell's frame is ``frame`` or one of its callers."""
         while frame is not None:
             if frame.f_code.co_filename in tests:
                 return True
             frame = frame.f_back
         return False
 
-    def test_in_main() -> bool:
-        if get_ident() == main:
-            return on_stack(getframe(3))
-        return on_stack(current_frames().get(main))
+    def student_in_chain(frame) -> bool:
+        """Student code is between this frame and the running test (or the stack's bottom)."""
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if filename in tests:
+                return False
+            if not library(filename):
+                return True
+            frame = frame.f_back
+        return False
 
     def frame_refused_for(event: str, args: tuple) -> bool:
-        """Code under a test (main thread) gets no frame at all; another thread gets none
-        that leads to a test's frame, and no coroutine or generator frame while a test runs
-        (the kernel's own coroutines hold the running cell's source)."""
+        """Frames reachable from student code never lead to a test cell's code or to the
+        kernel's frames that hold the running cell's source. Library code called directly by
+        a test (an import, httpx) keeps its frames; IPython formats tracebacks as usual."""
+        caller = getframe(2)
         main_thread = get_ident() == main
-        if main_thread and on_stack(getframe(3)):
-            return True
         if event == "sys._getframe":
-            return False
+            return main_thread and on_stack(caller) and student_in_chain(caller)
         attribute = args[1]
+        student = student_in_chain(caller)
+        running = on_stack(caller) if main_thread else on_stack(current_frames().get(main))
+        if attribute == "f_code":
+            return student and args[0].f_code.co_filename in tests
         if attribute == "tb_frame":
-            return on_stack(args[0].tb_frame)
-        if attribute == "f_back":
-            return on_stack(args[0])
-        return not main_thread and on_stack(current_frames().get(main))
+            frame = args[0].tb_frame
+            if student:
+                return (running and main_thread) or on_stack(frame)
+            return running and not main_thread and on_stack(frame)
+        return running and (student or not main_thread)  # gi_frame, cr_frame, ag_frame
 
     def hide(filename: str) -> None:
         """A test cell is being compiled: take its source out of every place it was kept."""
@@ -194,6 +222,19 @@ def _hide_execute_input() -> None:
     kernelbase.Kernel._publish_execute_input = _publish_execute_input
 
 
+def _library_roots() -> set[str]:
+    """The environment (standard library, site-packages) and the course's own packages."""
+    import importlib.util
+
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    for name in ("backend_roadmap", "ipykernel", "IPython"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            roots.add(os.path.dirname(os.path.dirname(spec.origin)))
+    roots |= {os.path.realpath(root) for root in roots}
+    return {root for root in roots if root not in ("", "/", "/tmp", "/home", "/home/student")}
+
+
 def main() -> None:
     import ctypes
     import linecache
@@ -205,7 +246,7 @@ def main() -> None:
 
     app = kernelapp.IPKernelApp.instance()
     app.initialize(sys.argv[1:])
-    sys.addaudithook(_make_hook(app.shell, linecache, threading, os, sys))
+    sys.addaudithook(_make_hook(app.shell, linecache, threading, os, sys, _library_roots()))
     app.start()
 
 
