@@ -33,7 +33,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from grading_fixtures.course import make_course  # noqa: E402
+from support.grading_fixtures.course import make_course  # noqa: E402
 
 
 def measure(command: list[str], cwd: Path, env: dict) -> tuple[float, float, int]:

@@ -69,3 +69,47 @@ def test_expect_accepts_equal_values_of_equal_types_and_names_the_difference():
     with pytest.raises(AssertionError) as caught:
         expect("404", 404, "the status code")
     assert str(caught.value) == "the status code: expected int 404, got str '404'"
+
+
+def test_expect_never_runs_learner_code_on_a_failure():
+    """A failing comparison shows the type of a learner's object, not its ``__repr__``."""
+    calls = []
+
+    class Sneaky:
+        def __repr__(self):
+            calls.append("repr")
+            return "200"
+
+        def __eq__(self, other):
+            calls.append("eq")
+            return True
+
+        __hash__ = object.__hash__
+
+    for actual, expected in [
+        (Sneaky(), 200),
+        ([Sneaky()], [200]),
+        ({Sneaky(): 1}, {200: 1}),
+        ({Sneaky()}, {200}),
+        ({"a": Sneaky()}, {"a": 200}),
+    ]:
+        with pytest.raises(AssertionError) as failure:
+            expect(actual, expected, "answer")
+        assert " object" in str(failure.value) or "not a built-in" in str(failure.value)
+    assert calls == []
+
+
+def test_expect_rejects_look_alike_set_elements_and_dict_keys():
+    class LooksLike200:
+        def __eq__(self, other):
+            return other == 200
+
+        def __hash__(self):
+            return hash(200)
+
+    with pytest.raises(AssertionError):
+        expect({LooksLike200()}, {200})
+    with pytest.raises(AssertionError):
+        expect({LooksLike200(): "ok"}, {200: "ok"})
+    expect({1, 2}, {2, 1})
+    expect({"b": 1, "a": 2}, {"a": 2, "b": 1})

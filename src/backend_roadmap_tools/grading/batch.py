@@ -23,6 +23,7 @@ import io
 import json
 import logging
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -55,7 +56,12 @@ from traitlets import Float, Integer
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
-from backend_roadmap_tools.grading.normalize import load_submission, normalize, trusted_cells
+from backend_roadmap_tools.grading.normalize import (
+    load_submission,
+    normalize,
+    read_timestamp,
+    trusted_cells,
+)
 
 HERE = Path(__file__).resolve().parent
 # Normalised (".." would not resolve inside the jail) but not resolved: it must stay the venv's.
@@ -90,6 +96,10 @@ class SafeAutograde(Configurable):
     notebook_kb = Integer(20480, help="largest submitted notebook read, KiB").tag(config=True)
     uid_base = Integer(4_000_000, help="first uid for sandbox slots (root only)").tag(config=True)
     grace = Float(30.0, help="extra seconds before a worker is killed").tag(config=True)
+    jail_memory_mb = Integer(
+        0, help="memory of all a jail's processes together, MiB; 0 means memory_mb"
+    ).tag(config=True)
+    cpu_share = Float(1.0, help="cores a jail may keep busy before it is slowed").tag(config=True)
 
     def limits(self, cell_timeout: int) -> dict:
         cell = self.cell_timeout or cell_timeout
@@ -99,6 +109,8 @@ class SafeAutograde(Configurable):
             "startup_timeout": self.startup_timeout,
             "cpu_seconds": self.cpu_seconds or self.notebook_timeout,
             "memory_bytes": self.memory_mb << 20,
+            "jail_memory_bytes": (self.jail_memory_mb or self.memory_mb) << 20,
+            "cpu_share": self.cpu_share,
             "file_bytes": self.file_mb << 20,
             "tmpfs_bytes": self.disk_mb << 20,
             "processes": self.processes,
@@ -260,6 +272,15 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                 "TZ": "UTC",
                 "PYTHONHASHSEED": "0",
                 "PYTHONDONTWRITEBYTECODE": "1",
+                # Nothing the student submitted may shadow the environment's modules or
+                # configure IPython, Jupyter or matplotlib: no working directory on sys.path,
+                # no user site-packages, configuration folders on the jail's empty /tmp.
+                "PYTHONSAFEPATH": "1",
+                "PYTHONNOUSERSITE": "1",
+                "IPYTHONDIR": "/tmp/.ipython",
+                "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
+                "JUPYTER_DATA_DIR": "/tmp/.jupyter-data",
+                "MPLCONFIGDIR": "/tmp/.matplotlib",
                 "MALLOC_ARENA_MAX": "2",
                 "MPLBACKEND": "Agg",
                 "PYDEVD_DISABLE_FILE_VALIDATION": "1",
@@ -279,6 +300,7 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                     "spec": str(job / "spec.json"),
                     "ipc_dir": str(job / "ipc"),
                     "limits": limits,
+                    "library_roots": spec["expose"],
                 }
             )
         )
@@ -402,6 +424,9 @@ class Batch:
         self.root = Path(self.coursedir.root)
         self.settings = SafeAutograde(config=self.config)
         self.settings.course_root = str(self.root)
+        # Each batch its own block of uids: nothing a kernel leaves behind under its uid (the
+        # kernel keyring, a process limit) is met by a later batch or another grader.
+        self.settings.uid_base += secrets.randbelow(1 << 20) * 256
         cell_timeout = int(self.config.Execute.get("timeout", 30) or 30)
         self.limits = self.settings.limits(cell_timeout)
         self.workers = workers or self.settings.workers or len(os.sched_getaffinity(0))
@@ -477,12 +502,19 @@ class Batch:
                 continue
             if path.suffix == ".ipynb" or any(part.startswith(".") for part in relative.parts[:-1]):
                 continue
+            if relative.parts[0] == "timestamp.txt":
+                continue  # checked and written below
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / relative)
+        timestamp, note = read_timestamp(source)
+        if note:
+            context.notes.append(note)
+        if timestamp:
+            (target / "timestamp.txt").write_text(timestamp)
         staged = []
         for name, record in sorted(expected.items()):
             path = source / f"{name}.ipynb"
-            if not path.exists():
+            if not os.path.lexists(path):
                 context.reasons.append(f"{name}.ipynb is missing: scored 0")
                 continue
             loaded = load_submission(path, self.settings.notebook_kb << 10)
@@ -504,7 +536,9 @@ class Batch:
 
     def zero_missing(self, gb: Gradebook, student: str, graded: set[str]) -> None:
         """Every notebook not graded this run gets 0 for its tests (the record still exists)."""
-        timestamp = self.coursedir.get_existing_timestamp(str(self.submitted(student)))
+        timestamp, _ = read_timestamp(self.submitted(student))
+        if timestamp:
+            timestamp = nbg_utils.parse_utc(timestamp)
         gb.update_or_create_student(student)
         if timestamp:
             submission = gb.update_or_create_submission(

@@ -47,8 +47,56 @@ def _failing_line(traceback: list[str]) -> int | None:
     return None
 
 
+def _hidden_lines(cells: list, begin: str, end: str) -> set[str]:
+    """Every hidden-test line of the notebook worth looking for (stripped, not also visible)."""
+    hidden: set[str] = set()
+    visible: set[str] = set()
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        lines = cell.source.splitlines()
+        region = _hidden_line_range(lines, begin, end)
+        for number, line in enumerate(lines, start=1):
+            text = line.strip()
+            if region is not None and number in region:
+                if begin not in text and end not in text:
+                    hidden.add(text)
+            else:
+                visible.add(text)
+    return {line for line in hidden - visible if len(line) >= 8}
+
+
+def _scrub_text(text: str, hidden: set[str], replacement: str) -> str:
+    if not hidden or not isinstance(text, str):
+        return text
+    plain = _ANSI.sub("", text)
+    if not any(line in plain for line in hidden):
+        return text
+    for line in sorted(hidden, key=len, reverse=True):
+        plain = plain.replace(line, replacement)
+    return plain
+
+
+def _scrub_output(output: NotebookNode, hidden: set[str], replacement: str) -> NotebookNode:
+    if "text" in output:
+        output["text"] = _scrub_text(output["text"], hidden, replacement)
+    if "evalue" in output:
+        output["evalue"] = _scrub_text(output["evalue"], hidden, replacement)
+    if "traceback" in output:
+        output["traceback"] = [
+            _scrub_text(line, hidden, replacement) for line in output["traceback"]
+        ]
+    for key, value in (output.get("data") or {}).items():
+        if isinstance(value, str):
+            output["data"][key] = _scrub_text(value, hidden, replacement)
+        elif isinstance(value, list):
+            output["data"][key] = [_scrub_text(v, hidden, replacement) for v in value]
+    return output
+
+
 class HideHiddenTests(Preprocessor):
-    """Strip hidden tests from test cells and from their failure output."""
+    """Strip hidden tests from test cells and from their failure output, and any hidden-test
+    line from every output of every cell (whatever the student's code printed or raised)."""
 
     # nbconvert preprocessors are off unless enabled; nbgrader registers them as they are.
     enabled = Bool(True).tag(config=True)
@@ -59,6 +107,16 @@ class HideHiddenTests(Preprocessor):
         "A hidden test in this cell failed. The visible tests above pass; the hidden ones "
         "check further cases of the same task (see the docstring). Their code is not shown."
     ).tag(config=True)
+
+    replacement = Unicode("[hidden test line]").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        hidden = _hidden_lines(nb.cells, self.begin_delimeter, self.end_delimeter)
+        nb, resources = super().preprocess(nb, resources)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                _scrub_output(output, hidden, self.replacement)
+        return nb, resources
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         if cell.cell_type != "code":

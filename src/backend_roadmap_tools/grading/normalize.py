@@ -19,7 +19,9 @@ of a notebook; the caller grades that notebook 0 and records the reason.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,20 +132,92 @@ def _new_cell(cell_type: str, source: str, nbgrader: dict | None, cell_id: str) 
     return from_dict(cell)
 
 
+def _is_setup(trusted: TrustedCell) -> bool:
+    return (
+        trusted.cell_type == "code"
+        and trusted.locked
+        and not trusted.grade
+        and not trusted.solution
+    )
+
+
+def _recorded_order(
+    cells: list[NotebookNode], trusted: list[TrustedCell], notes: list[str]
+) -> list[NotebookNode]:
+    """Put the gradebook's cells back in the order ``generate_assignment`` recorded.
+
+    Each of the student's own cells stays after the recorded cell it followed. Code the
+    student placed before the read-only set-up cells that open the notebook goes after the
+    last of them, so no student code runs before the set-up and its integrity baseline.
+    """
+    rank = {cell.name: position for position, cell in enumerate(trusted)}
+    leading: list[NotebookNode] = []
+    segments: list[tuple[NotebookNode, list[NotebookNode]]] = []
+    for cell in cells:
+        name = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if name in rank:
+            segments.append((cell, []))
+        elif segments:
+            segments[-1][1].append(cell)
+        else:
+            leading.append(cell)
+    found = [rank[cell.metadata.nbgrader.grade_id] for cell, _ in segments]
+    if found != sorted(found):
+        notes.append("recorded cells were moved; the exercise's own order is restored")
+        segments.sort(key=lambda segment: rank[segment[0].metadata.nbgrader.grade_id])
+    # The opening set-up block: recorded set-up cells before the first other recorded code cell.
+    opening = -1
+    for position, (cell, _) in enumerate(segments):
+        good = trusted[rank[cell.metadata.nbgrader.grade_id]]
+        if _is_setup(good):
+            opening = position
+        elif good.cell_type == "code":
+            break
+    moved: list[NotebookNode] = []
+    if opening >= 0:
+        kept = [c for c in leading if c.cell_type != "code"]
+        moved += [c for c in leading if c.cell_type == "code"]
+        leading = kept
+        for _, followers in segments[:opening]:
+            moved += [c for c in followers if c.cell_type == "code"]
+            followers[:] = [c for c in followers if c.cell_type != "code"]
+        if moved:
+            notes.append(
+                f"{len(moved)} code cell(s) placed before the read-only set-up cells were "
+                "moved after them"
+            )
+            segments[opening][1][:0] = moved
+    out = list(leading)
+    for cell, followers in segments:
+        out.append(cell)
+        out.extend(followers)
+    return out
+
+
 def load_submission(path: Path, max_bytes: int) -> Loaded:
-    """Parse ``path`` as a notebook, or say why it cannot be graded."""
+    """Parse ``path`` as a notebook, or say why it cannot be graded.
+
+    Only a regular file is read: a symbolic link (to another student's notebook, say), a
+    FIFO, a device or a directory is refused without being opened for reading, and the read
+    never blocks and stops at ``max_bytes``.
+    """
     try:
-        size = path.stat().st_size
+        info = path.lstat()
     except OSError as error:
         return Loaded(None, f"{path.name} cannot be read: {error.strerror}")
-    if not path.is_file():
+    if stat.S_ISLNK(info.st_mode):
+        return Loaded(None, f"{path.name} is a symbolic link, not the submitted file")
+    if not stat.S_ISREG(info.st_mode):
         return Loaded(None, f"{path.name} is not a regular file")
-    if size == 0:
+    data = read_regular_file(path, max_bytes)
+    if data is None:
+        return Loaded(None, f"{path.name} is not a regular file")
+    if len(data) == 0:
         return Loaded(None, f"{path.name} is empty")
-    if size > max_bytes:
+    if len(data) > max_bytes:
         return Loaded(None, f"{path.name} is larger than {max_bytes} bytes")
     try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
+        raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         return Loaded(None, f"{path.name} is not valid JSON ({type(error).__name__}: {error})")
     if not isinstance(raw, dict) or not isinstance(raw.get("cells", []), list):
@@ -246,6 +320,7 @@ def normalize(
         new_id = f"restored-{position}"
         cells.insert(at, _new_cell(good.cell_type, good.source, _metadata(good), new_id))
 
+    cells = _recorded_order(cells, trusted, notes)
     metadata = {}
     if kernelspec:
         metadata["kernelspec"] = kernelspec
@@ -259,6 +334,52 @@ def normalize(
     rebuilt = from_dict({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5})
     nbformat.validate(rebuilt)
     return Loaded(rebuilt, None, notes)
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes | None:
+    """Up to ``max_bytes + 1`` bytes of ``path`` if it is a regular file (not a link, FIFO,
+    device or directory), else None. Never blocks: opened non-blocking, checked after open."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks, size = [], 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def read_timestamp(folder: Path) -> tuple[str | None, str | None]:
+    """nbgrader's ``timestamp.txt`` if it is a small regular UTF-8 file nbgrader can parse.
+
+    Returns ``(text, None)`` or ``(None, note)``; a missing file is ``(None, None)``. Anything
+    else (a FIFO, a directory, a link, garbage, invalid UTF-8) is treated as absent.
+    """
+    from nbgrader.utils import parse_utc
+
+    path = folder / "timestamp.txt"
+    if not os.path.lexists(path):
+        return None, None
+    data = read_regular_file(path, 256)
+    if data is None or len(data) > 255:
+        return None, "timestamp.txt is not a small regular file; ignored"
+    try:
+        text = data.decode("utf-8").strip()
+        parse_utc(text)
+    except Exception:  # noqa: BLE001 - any unparsable timestamp is ignored the same way
+        return None, "timestamp.txt could not be read as a time; ignored"
+    return text, None
 
 
 def _same_number(a, b) -> bool:

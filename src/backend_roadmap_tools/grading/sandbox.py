@@ -25,6 +25,7 @@ the directories to expose and the limits. What happens, in order:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -36,6 +37,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -230,11 +232,98 @@ def _drop_capabilities() -> None:
     _check(_libc.capset(ctypes.byref(header), ctypes.byref(data)), "capset")
 
 
-def _reap_until(pid: int) -> int:
-    """Wait for ``pid`` while reaping orphans (we are init). Returns a shell-style status."""
+# seccomp: the kernel keyring is shared by every process of a uid on the machine (and outlives
+# them), so keyctl, add_key and request_key fail with EPERM in the jail.
+SECCOMP_SET_MODE_FILTER = 1
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+KEY_SYSCALLS = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}
+
+
+def _deny_keyring() -> bool:
+    """Install a seccomp filter refusing the keyring system calls. False if not supported."""
+    machine = os.uname().machine
+    if machine not in AUDIT_ARCH:
+        return False
+    errno_eperm = 0x00050000 | errno.EPERM  # SECCOMP_RET_ERRNO | EPERM
+    allow, kill = 0x7FFF0000, 0x00000000
+
+    def stmt(code: int, k: int) -> bytes:
+        return struct.pack("HBBI", code, 0, 0, k)
+
+    def jump(code: int, k: int, jt: int, jf: int) -> bytes:
+        return struct.pack("HBBI", code, jt, jf, k)
+
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, JMP|JEQ|K, JMP|JGE|K, RET|K
+    numbers = KEY_SYSCALLS[machine]
+    program = [
+        stmt(ld, 4),  # seccomp_data.arch
+        jump(jeq, AUDIT_ARCH[machine], 1, 0),
+        stmt(ret, kill),  # another ABI (x32, i386): not allowed in the jail
+        stmt(ld, 0),  # seccomp_data.nr
+        jump(jge, 0x40000000, 0, 1),  # x32 system calls
+        stmt(ret, kill),
+    ]
+    for position, number in enumerate(numbers):
+        remaining = len(numbers) - position - 1
+        program.append(jump(jeq, number, remaining + 1, 0))
+    program += [stmt(ret, allow), stmt(ret, errno_eperm)]
+    code = b"".join(program)
+    buffer = ctypes.create_string_buffer(code)
+
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = Fprog(len(program), ctypes.addressof(buffer))
+    result = _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0)
+    return result == 0
+
+
+def _jail_usage() -> tuple[int, float, list[int]]:
+    """Resident memory (bytes) and CPU seconds of every process in this PID namespace."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    ticks = os.sysconf("SC_CLK_TCK")
+    memory, cpu, pids = 0, 0.0, []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or name == "1":
+            continue
+        try:
+            with open(f"/proc/{name}/statm") as handle:
+                memory += int(handle.read().split()[1]) * page
+            with open(f"/proc/{name}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / ticks
+            pids.append(int(name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return memory, cpu, pids
+
+
+def _watch(pid: int, spec: dict, status_fd: int | None) -> int:
+    """PID 1's loop: reap orphans, enforce the jail's totals, report why it stopped the jail.
+
+    Totals over every process of the jail (where cgroups v2 are missing this is the only
+    whole-jail limit): resident memory at most ``jail_memory_bytes``; CPU seconds (live plus
+    reaped processes) at most ``cpu_seconds``; CPU use above ``cpu_share`` cores for more
+    than a moment is slowed by pausing the jail's processes (SIGSTOP/SIGCONT).
+    """
+    limits = spec["limits"]
+    memory_cap = int(limits.get("jail_memory_bytes") or limits["memory_bytes"])
+    cpu_cap = float(limits["cpu_seconds"])
+    share = float(limits.get("cpu_share", 1.0))
+    ipc_done = False
+    started = last_wall = time.monotonic()
+    last_cpu = 0.0
+
+    def stop(reason: str) -> None:
+        if status_fd is not None:
+            os.write(status_fd, reason.encode()[:500])
+        os.kill(-1, signal.SIGKILL)
+
     while True:
         try:
-            done, status = os.waitpid(-1, 0)
+            done, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return 1
         except InterruptedError:
@@ -243,6 +332,52 @@ def _reap_until(pid: int) -> int:
             if os.WIFSIGNALED(status):
                 return 128 + os.WTERMSIG(status)
             return os.WEXITSTATUS(status)
+        if done:
+            continue
+        if not ipc_done:
+            ipc_done = _seal_ipc(spec)
+        memory, cpu, pids = _jail_usage()
+        reaped = os.times()
+        cpu += reaped.children_user + reaped.children_system
+        if memory > memory_cap:
+            stop(f"the jail's processes together used more than {memory_cap >> 20} MiB of memory")
+        elif cpu > cpu_cap:
+            stop(f"the jail's processes together used more than {cpu_cap:.0f} s of CPU")
+        now = time.monotonic()
+        if now - last_wall >= 0.5:
+            rate = (cpu - last_cpu) / (now - last_wall)
+            last_wall, last_cpu = now, cpu
+            others = [other for other in pids if other != pid]
+            if rate > share * 1.2 and others and now - started > 2:
+                # The kernel itself is never paused (it is one process); its children are.
+                pause = min(0.5, (rate - share) / max(rate, 1e-9) * 0.5)
+                for other in others:
+                    with contextlib.suppress(OSError):
+                        os.kill(other, signal.SIGSTOP)
+                time.sleep(pause)
+                for other in others:
+                    with contextlib.suppress(OSError):
+                        os.kill(other, signal.SIGCONT)
+        time.sleep(0.05)
+
+
+def _seal_ipc(spec: dict) -> bool:
+    """Once the kernel has bound its sockets, make the socket folder read-only in the jail.
+
+    The folder is on the grader's disk (outside every tmpfs quota); connecting to a socket
+    still works on a read-only mount, creating files does not.
+    """
+    ipc = spec["ipc_dir"]
+    try:
+        names = os.listdir(ipc)
+    except OSError:
+        return False
+    sockets = [n for n in names if n != "kernel.json" and not n.startswith(".")]
+    if len(sockets) < int(spec.get("ipc_sockets", 5)):
+        return False
+    with contextlib.suppress(JailError):
+        _mount(None, ipc, None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_RDONLY)
+    return True
 
 
 def main(argv: list[str]) -> int:
@@ -288,6 +423,9 @@ def main(argv: list[str]) -> int:
         os.chown(spec["ipc_dir"], uid, gid)
         _loopback_up()
         _libc.sethostname(b"sandbox", 7)
+        status_fd = os.open(
+            os.path.join(spec["ipc_dir"], ".jail_status"), os.O_WRONLY | os.O_CREAT, 0o644
+        )
         os.chdir(newroot)
         os.chroot(newroot)
         os.chdir(STUDENT_HOME)
@@ -310,12 +448,16 @@ def main(argv: list[str]) -> int:
             _prctl(PR_SET_NO_NEW_PRIVS, 1)
             if not as_root:
                 _drop_capabilities()
+            if not _deny_keyring():
+                print("sandbox: keyring calls not filtered (no seccomp here)", file=sys.stderr)
             os.execve(command[0], command, spec["env"])
         except Exception as error:  # noqa: BLE001
             print(f"sandbox: could not start {command[0]}: {error}", file=sys.stderr)
         os._exit(112)
     signal.signal(signal.SIGTERM, lambda *_: os.kill(kernel, signal.SIGKILL))
-    os._exit(_reap_until(kernel))
+    os._exit(
+        _watch(kernel, {**spec, "ipc_dir": "/" + os.path.relpath(spec["ipc_dir"], "/")}, status_fd)
+    )
 
 
 if __name__ == "__main__":

@@ -40,6 +40,9 @@ from nbclient.exceptions import DeadKernelError  # noqa: E402
 from nbformat.notebooknode import NotebookNode  # noqa: E402
 
 GUARD_TIMEOUT = 10.0
+KERNEL_BOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel_boot.py")
+# Appended to every test cell as sent; kernel_boot keeps such cells' source out of the kernel.
+TEST_MARKER = "# <graded test cell: source hidden from the kernel>"
 TAMPERED = (
     "student code changed how cells run or rebound names the tests use (IPython hooks, "
     "builtins, patched functions), so test results could not be trusted"
@@ -47,7 +50,7 @@ TAMPERED = (
 
 # Runs inside the kernel. Reports identities of everything a student could hook to fake a pass.
 GUARD_SOURCE = r"""
-def _nbg_guard(names, nonce):
+def _nbg_guard(names, nonce, roots=None):
     import builtins, sys
     ip = sys.modules["IPython"].core.getipython.get_ipython()
     def code(f):
@@ -60,9 +63,11 @@ def _nbg_guard(names, nonce):
         ("shell", ip, ("run_cell", "run_cell_async", "run_ast_nodes", "run_code",
                        "transform_cell", "transform_ast", "should_run_async", "showtraceback",
                        "_showtraceback", "showsyntaxerror", "user_expressions", "ex", "ev",
-                       "_run_cell", "run_line_magic", "run_cell_magic")),
+                       "_run_cell", "run_line_magic", "run_cell_magic", "set_parent")),
         ("kernel", kernel, ("do_execute", "execute_request", "dispatch_shell",
-                            "send_response", "_publish_execute_input", "_publish_status")),
+                            "send_response", "_publish_execute_input", "_publish_status",
+                            "set_parent", "get_parent")),
+        ("history", ip.history_manager, ("store_inputs", "store_output")),
         ("session", kernel.session, ("send", "serialize", "sign", "msg")),
         ("compile", ip.compile, ("__call__", "ast_parse", "cache")),
         ("itm", ip.input_transformer_manager, ("transform_cell", "do_token_transforms")),
@@ -70,6 +75,7 @@ def _nbg_guard(names, nonce):
         for attr in attrs:
             out[owner + "." + attr] = [code(getattr(type(obj), attr, None)), attr in vars(obj)]
         out[owner + ".id"] = [id(obj), id(type(obj))]
+        out[owner + ".own"] = sorted((k, id(v)) for k, v in vars(obj).items() if callable(v))
     itm = ip.input_transformer_manager
     out["transformers"] = [[id(t) for t in getattr(holder, name, [])] for holder, name in (
         (ip, "input_transformers_cleanup"), (ip, "input_transformers_post"),
@@ -85,7 +91,16 @@ def _nbg_guard(names, nonce):
     out["meta_path"] = [id(x) for x in sys.meta_path]
     modules = set()
     names_out = {}
+    expanded = []
     for name in names:
+        if name.startswith("*"):
+            module = sys.modules.get(name[1:])
+            public = getattr(module, "__all__", None) or [
+                k for k in vars(module or builtins) if not k.startswith("_")]
+            expanded.extend(k for k in public if isinstance(k, str))
+        else:
+            expanded.append(name)
+    for name in sorted(set(expanded)):
         value = ip.user_ns.get(name, None)
         names_out[name] = [id(value), code(value) if callable(value) else None]
         module = getattr(value, "__module__", None) or getattr(value, "__name__", None)
@@ -97,7 +112,20 @@ def _nbg_guard(names, nonce):
         out["module." + module] = sorted((k, code(v)) for k, v in namespace.items()
                                          if callable(v) and not isinstance(v, type))
     ran = ip.user_ns.pop("_nbg_done_" + nonce, None) == nonce
-    return {"nonce": nonce, "ran": ran, "fingerprint": repr(out)}
+    foreign = []
+    if roots is not None:
+        import os
+        inside = lambda p: any(p == r or p.startswith(r.rstrip("/") + "/") for r in roots)
+        for mname, module in sorted(sys.modules.items()):
+            places = [getattr(module, "__file__", None)]
+            places += list(getattr(module, "__path__", None) or [])
+            for place in places:
+                if isinstance(place, str) and not inside(os.path.realpath(place)):
+                    foreign.append(mname + " from " + place)
+                    break
+        if not sys.flags.safe_path or "" in sys.path or os.getcwd() in sys.path:
+            foreign.append("the working directory is on sys.path")
+    return {"nonce": nonce, "ran": ran, "fingerprint": repr(out), "foreign": foreign}
 """
 
 
@@ -127,22 +155,38 @@ def is_setup_cell(cell: NotebookNode) -> bool:
 
 
 def bound_names(source: str) -> list[str]:
-    """Top-level names a setup cell binds (imports, defs, assignments)."""
+    """Every top-level name a set-up cell binds: imports (also inside ``if``/``try``), defs,
+    classes and any assignment target (tuples, ``for``, ``with``, annotated, augmented,
+    walrus). ``from m import *`` gives ``"*m"``: the guard expands it to the module's names.
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
     names: list[str] = []
-    for node in tree.body:
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
-                if alias.name != "*":
+                if alias.name == "*":
+                    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                        names.append("*" + node.module)
+                else:
                     names.append((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names.extend(t.id for t in node.targets if isinstance(t, ast.Name))
-    return names
+            stack.extend(node.decorator_list)
+            continue
+        if isinstance(
+            node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+        ):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.append(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return sorted(set(names))
 
 
 def ends_with_expression(source: str) -> bool:
@@ -173,7 +217,12 @@ class SandboxKernelManager(AsyncKernelManager):
         return super().client(**kwargs)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        return self.jail_prefix + super().format_kernel_cmd(extra_arguments)
+        command = super().format_kernel_cmd(extra_arguments)
+        # The grader's start-up (audit hook, hidden test sources) instead of ipykernel's bare
+        # launcher; -s -P: no user site-packages, nothing from the working directory.
+        if command[1:3] == ["-m", "ipykernel_launcher"]:
+            command = [command[0], "-s", "-P", KERNEL_BOOT, *command[3:]]
+        return self.jail_prefix + command
 
 
 class CappedClient(NotebookClient):
@@ -305,7 +354,10 @@ class Runner:
             record_timing=False,
             shutdown_kernel="immediate",
             on_cell_executed=self.on_cell_executed,
-            extra_arguments=["--HistoryManager.hist_file=:memory:"],
+            extra_arguments=[
+                "--HistoryManager.hist_file=:memory:",
+                "--InteractiveShellApp.ignore_cwd=True",
+            ],
             kernel_name="python3",
         )
 
@@ -328,13 +380,15 @@ class Runner:
             if msg["parent_header"].get("msg_id") == msg_id:
                 return msg["content"]
 
-    async def guard(self, client: CappedClient, nonce: str) -> dict | None:
+    async def guard(
+        self, client: CappedClient, nonce: str, roots: list[str] | None = None
+    ) -> dict | None:
         """Fingerprint of the kernel's execution machinery.
 
         None if the kernel did not answer at all; ``{"fingerprint": "<bad>"}`` (never equal to
         a baseline) if it answered but not with a valid fingerprint: something intercepted it.
         """
-        expression = f"_nbg_guard({self.names!r}, {nonce!r})"
+        expression = f"_nbg_guard({self.names!r}, {nonce!r}, {roots!r})"
         reply = await self.run_code(
             client,
             GUARD_SOURCE,
@@ -354,6 +408,17 @@ class Runner:
         if not isinstance(value, dict) or value.get("nonce") != nonce:
             return bad
         return value
+
+    def setup_names(self, end: int) -> list[str]:
+        return sorted(
+            {n for c in self.nb.cells[:end] if is_setup_cell(c) for n in bound_names(c.source)}
+        )
+
+    def roots(self) -> list[str]:
+        """Where the set-up cells' imports may come from: the environment and the library."""
+        roots = {os.path.realpath(p) for p in self.job.get("library_roots", [])}
+        roots |= {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        return sorted(roots | {"/usr"})
 
     # -- the run ----------------------------------------------------------------------------
     def mark_not_run(self, start: int, reason: str) -> None:
@@ -405,25 +470,28 @@ class Runner:
                 return
             if index == first_student or (index > first_student and self.baseline is None):
                 # Baseline after the read-only set-up cells, before any student code ran.
-                self.names = sorted(
-                    {
-                        n
-                        for c in self.nb.cells[:index]
-                        if is_setup_cell(c)
-                        for n in bound_names(c.source)
-                    }
-                )
-                base = await self.guard(client, secrets.token_hex(8))
+                self.names = self.setup_names(index)
+                base = await self.guard(client, secrets.token_hex(8), self.roots())
                 if base is None or base["fingerprint"] == "<no valid answer>":
                     reason = "the kernel did not answer the grader's integrity check"
                     self.reasons.append(reason)
                     self.mark_not_run(index, reason)
                     return
+                if base.get("foreign"):
+                    reason = (
+                        "the read-only set-up did not run against the course's library only ("
+                        + "; ".join(base["foreign"][:5])
+                        + "): nothing could be graded"
+                    )
+                    self.reasons.append(reason)
+                    self.mark_not_run(index, reason)
+                    return
                 self.baseline = base["fingerprint"]
             test = is_test_cell(cell)
+            setup_later = is_setup_cell(cell) and self.baseline is not None
             nonce = secrets.token_hex(16)
             original = cell.source
-            if test and self.baseline is not None:
+            if (test or setup_later) and self.baseline is not None:
                 debug(f"guard before {index}")
                 before = await self.guard(client, secrets.token_hex(8))
                 if before is None:
@@ -434,10 +502,13 @@ class Runner:
                 if before["fingerprint"] != self.baseline:
                     if TAMPERED not in self.reasons:
                         self.reasons.append(TAMPERED)
-                    self.fail_cell(cell, "TamperingDetected", TAMPERED)
-                    continue
-                if not ends_with_expression(original):
-                    cell.source = original + f"\n_nbg_done_{nonce} = {nonce!r}\n"
+                    if test:
+                        self.fail_cell(cell, "TamperingDetected", TAMPERED)
+                        continue
+                    setup_later = False  # keep the old baseline: later tests see the change
+            if test:
+                done = "" if ends_with_expression(original) else f"\n_nbg_done_{nonce} = {nonce!r}"
+                cell.source = original + done + "\n" + TEST_MARKER + "\n"
             client.timeout = int(max(1, min(float(self.limits["cell_timeout"]), remaining)))
             client.timed_out = False
             client.saw_idle = False
@@ -478,6 +549,12 @@ class Runner:
                     self.reasons.append(reason)
                     self.mark_not_run(index + 1, "not run: " + reason)
                     return
+            if setup_later and not timed_out:
+                # A set-up cell later in the notebook: what it binds is watched from now on.
+                self.names = self.setup_names(index + 1)
+                again = await self.guard(client, secrets.token_hex(8))
+                if again is not None and again["fingerprint"] != "<no valid answer>":
+                    self.baseline = again["fingerprint"]
             if test and not timed_out and self.baseline is not None:
                 after = await self.guard(client, nonce)
                 has_error = any(o.get("output_type") == "error" for o in cell.outputs)
@@ -501,6 +578,13 @@ def main(argv: list[str]) -> int:
     job = _json(argv[1])
     runner = Runner(job)
     asyncio.run(runner.execute())
+    try:
+        with open(os.path.join(job["ipc_dir"], ".jail_status"), "rb") as handle:
+            stopped = handle.read(500).decode("utf-8", "replace").strip()
+    except OSError:
+        stopped = ""
+    if stopped:
+        runner.reasons.append(f"the jail was stopped: {stopped}")
     for cell in runner.nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [

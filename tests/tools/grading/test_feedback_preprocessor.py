@@ -1,5 +1,7 @@
 """HideHiddenTests: feedback keeps visible failures and hides everything of hidden tests."""
 
+import copy
+
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from backend_roadmap_tools.grading import HideHiddenTests
@@ -61,5 +63,26 @@ def test_printed_output_of_a_cell_with_hidden_tests_is_dropped():
 
 
 def test_cells_without_hidden_tests_are_untouched():
-    cell = new_code_cell("expect(1, 1)", outputs=[failing_at(1)])
-    assert feedback_for(cell) == cell
+    original = new_code_cell("expect(1, 1)", outputs=[failing_at(1)])
+    shown = feedback_for(copy.deepcopy(original))
+    assert shown.source == original.source
+    assert shown.outputs == original.outputs
+
+
+def test_hidden_lines_are_removed_from_every_output_of_every_cell():
+    """A student cell that prints or raises a test's source shows no hidden line."""
+    test = new_code_cell(SOURCE)
+    leak = 'expect(double(-7), -14, "secret case")'
+    student = new_code_cell(
+        "print(In)",
+        outputs=[
+            new_output("stream", name="stdout", text=f"In: {leak}\n"),
+            new_output("display_data", data={"text/plain": leak, "text/html": f"<b>{leak}</b>"}),
+            new_output("error", ename="RuntimeError", evalue=leak, traceback=[f"x {leak}"]),
+        ],
+    )
+    notebook = new_notebook(cells=[test, student])
+    processed, _ = HideHiddenTests().preprocess(notebook, {})
+    text = str(processed.cells[1].outputs)
+    assert "secret case" not in text
+    assert "[hidden test line]" in text

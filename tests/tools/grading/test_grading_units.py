@@ -24,10 +24,17 @@ FIXTURE = REPO / "tests" / "support" / "grading_fixtures" / "ps_fixture" / "ps_f
 
 
 def jail(
-    tmp_path: Path, code: str, extra_expose: tuple[str, ...] = (), **limits
+    tmp_path: Path,
+    code: str,
+    extra_expose: tuple[str, ...] = (),
+    wrapper: list[str] | None = None,
+    python: str = PYTHON,
+    **limits,
 ) -> subprocess.CompletedProcess:
     for name in ("root", "ipc", "work"):
         (tmp_path / name).mkdir()
+        if wrapper:
+            os.chown(tmp_path / name, 65534, 65534)
     os.chmod(tmp_path, 0o711)
     (tmp_path / "work" / "mine.txt").write_text("my own file")
     import backend_roadmap
@@ -36,7 +43,9 @@ def jail(
         "uid": 4_100_000,
         "gid": 4_100_000,
         "newroot": str(tmp_path / "root"),
-        "expose": sorted(
+        "expose": []
+        if python != PYTHON
+        else sorted(
             {
                 sys.prefix,
                 os.path.realpath(sys.base_prefix),
@@ -59,8 +68,22 @@ def jail(
         "env": {"PATH": "/usr/bin:/bin", "HOME": "/home/student", "LANG": "C.UTF-8"},
     }
     (tmp_path / "spec.json").write_text(json.dumps(spec))
+    if wrapper:
+        os.chown(tmp_path / "work" / "mine.txt", 65534, 65534)
+        os.chmod(tmp_path / "spec.json", 0o644)
     return subprocess.run(
-        [PYTHON, "-I", str(SANDBOX), str(tmp_path / "spec.json"), "--", PYTHON, "-I", "-c", code],
+        [
+            *(wrapper or []),
+            python,
+            "-I",
+            str(SANDBOX),
+            str(tmp_path / "spec.json"),
+            "--",
+            python,
+            "-I",
+            "-c",
+            code,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -90,7 +113,9 @@ print(open("mine.txt").read())
 for path in [{str(REPO / "exercises")!r}, {str(REPO / ".git")!r}, {str(tmp_path / "spec.json")!r}]:
     print(path, os.path.exists(path))
 print("pids", sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))
-print("uid", os.getuid() != 0 or {os.geteuid()} != 0)
+print("uid", os.getuid())
+status = open("/proc/self/status").read()
+print("capeff", [l.split()[1] for l in status.splitlines() if l.startswith("CapEff")][0])
 """
     result = jail(tmp_path, code)
     assert result.returncode == 0, result.stderr
@@ -100,7 +125,11 @@ print("uid", os.getuid() != 0 or {os.geteuid()} != 0)
     assert f"{REPO / '.git'} False" in out
     assert f"{tmp_path / 'spec.json'} False" in out
     assert "pids [1, 2]" in out  # only the jail's init and the command itself
-    assert "uid True" in out
+    if os.geteuid() == 0:
+        assert "uid 4100000" in out, "as root the kernel runs as the slot's own uid"
+    else:
+        assert "uid 0" in out, "in a user namespace the caller is mapped to root there"
+    assert "capeff 0000000000000000" in out, "no capability is left to the student's code"
 
 
 @needs_jail
@@ -287,3 +316,177 @@ def test_an_error_wins_over_a_printed_number():
         ]
     )
     assert determine_grade(cell) == (0, 2.0)
+
+
+@needs_jail
+def test_jail_denies_the_keyring_and_caps_the_whole_jail(tmp_path):
+    """keyctl/add_key fail (seccomp); children together may not exceed the jail's memory."""
+    code = """
+import ctypes, platform, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+n = 248 if platform.machine() == "x86_64" else 217
+print("add_key", libc.syscall(n, b"user", b"k", b"v", 1, -4), ctypes.get_errno(), flush=True)
+hog = "b = bytearray(300 * 2**20); import time; time.sleep(20)"
+kids = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(3)]
+for kid in kids:
+    kid.wait()
+print("children finished")
+"""
+    result = jail(tmp_path, code, memory_bytes=512 << 20, jail_memory_bytes=600 << 20)
+    assert "add_key -1 1" in result.stdout, result  # EPERM
+    assert "children finished" not in result.stdout
+    status = (tmp_path / "ipc" / ".jail_status").read_text()
+    assert "memory" in status
+
+
+@needs_jail
+def test_jail_as_an_unprivileged_user(tmp_path):
+    """The user-namespace path: the jail built by a normal user, not only described."""
+    if os.geteuid() != 0:
+        result = jail(tmp_path, "import os; print('inside', os.getuid())")
+    else:
+        nobody = 65534
+        probe = subprocess.run(
+            [
+                "setpriv",
+                f"--reuid={nobody}",
+                f"--regid={nobody}",
+                "--clear-groups",
+                "unshare",
+                "--user",
+                "--map-root-user",
+                "true",
+            ],
+            capture_output=True,
+        )
+        if probe.returncode != 0:
+            pytest.skip("unprivileged user namespaces are disabled on this machine")
+        os.chmod(tmp_path, 0o755)
+        for parent in tmp_path.parents:
+            if parent == Path("/"):
+                break
+            os.chmod(parent, os.stat(parent).st_mode | 0o011)
+        runner = tmp_path / "as_nobody.py"
+        runner.write_text(
+            "import os, sys\n"
+            f"os.setgroups([]); os.setresgid({nobody}, {nobody}, {nobody}); "
+            f"os.setresuid({nobody}, {nobody}, {nobody})\n"
+            "os.execv(sys.argv[1], sys.argv[1:])\n"
+        )
+        # The venv's interpreter may live under a root-only folder (/root/.pyenv): use the
+        # system's Python 3 for the unprivileged user (sandbox.py needs the standard library).
+        system = "/usr/bin/python3"
+        reach = subprocess.run([PYTHON, str(runner), system, "-c", "pass"], capture_output=True)
+        if reach.returncode != 0:
+            pytest.skip(
+                f"an unprivileged user cannot run {PYTHON} here (a folder on its path is "
+                "root-only); CI runs this test as a normal user instead"
+            )
+        spec_dir = tmp_path / "jailspec"
+        spec_dir.mkdir()
+        os.chmod(spec_dir, 0o777)
+        result = jail(
+            spec_dir,
+            "import os; print('inside', os.getuid())",
+            wrapper=[PYTHON, str(runner)],
+            python=system,
+        )
+    assert result.returncode == 0, result.stderr
+    assert "inside 0" in result.stdout
+
+
+def test_repair_restores_the_recorded_cell_order():
+    """The imports cell moved to the end and a student cell above it: set-up runs first."""
+    raw = fixture()
+    imports = next(
+        c for c in raw["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "imports"
+    )
+    raw["cells"].remove(imports)
+    raw["cells"].append(imports)
+    raw["cells"].insert(
+        0,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "expect = print",
+            "outputs": [],
+            "execution_count": None,
+        },
+    )
+    fixed = normalize(from_dict(raw), trusted(), None)
+    order = ids(fixed.notebook)
+    recorded = [t.name for t in trusted()]
+    assert [i for i in order if i] == recorded
+    position = order.index("imports")
+    assert fixed.notebook.cells[position + 1].source == "expect = print"
+    assert all(c.cell_type != "code" for c in fixed.notebook.cells[:position])
+    said = " ".join(fixed.notes)
+    assert "order is restored" in said and "moved after them" in said
+
+
+def test_a_symlinked_notebook_is_not_followed(tmp_path):
+    other = tmp_path / "other.ipynb"
+    other.write_text(FIXTURE.read_text())
+    link = tmp_path / "x.ipynb"
+    link.symlink_to(other)
+    loaded = load_submission(link, 1 << 20)
+    assert loaded.notebook is None and "symbolic link" in loaded.reason
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "symlink", "garbage", "utf8", "huge"])
+def test_a_bad_timestamp_is_treated_as_absent_and_never_blocks(tmp_path, kind):
+    from backend_roadmap_tools.grading.normalize import read_timestamp
+
+    path = tmp_path / "timestamp.txt"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "symlink":
+        path.symlink_to("/dev/zero")
+    elif kind == "garbage":
+        path.write_text("yesterday-ish")
+    elif kind == "utf8":
+        path.write_bytes(b"\xff\xfe\x00")
+    else:
+        path.write_text("2026-01-01 12:00:00 UTC" + " " * 10_000)
+    text, note = read_timestamp(tmp_path)
+    assert text is None and "ignored" in note
+
+
+def test_a_good_timestamp_is_read(tmp_path):
+    from backend_roadmap_tools.grading.normalize import read_timestamp
+
+    (tmp_path / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC\n")
+    assert read_timestamp(tmp_path) == ("2026-01-01 12:00:00.000000 UTC", None)
+    assert read_timestamp(tmp_path / "missing") == (None, None)
+
+
+def test_every_name_a_setup_cell_binds_is_watched():
+    from backend_roadmap_tools.grading.worker import bound_names
+
+    source = (
+        "import os.path as osp, json\nfrom backend_roadmap import *\nfrom x import (a, b as c)\n"
+        "try:\n    import httpx\nexcept ImportError:\n    httpx = None\n"
+        "LIMIT: int = 3\nx, (y, z) = 1, (2, 3)\nfor i in range(2):\n    pass\n"
+        "with open('f') as handle:\n    pass\n@decorate\ndef helper():\n    inner = 1\n"
+        "class Thing:\n    attr = 1\n"
+    )
+    assert bound_names(source) == sorted(
+        [
+            "*backend_roadmap",
+            "LIMIT",
+            "Thing",
+            "a",
+            "c",
+            "handle",
+            "helper",
+            "httpx",
+            "i",
+            "json",
+            "osp",
+            "x",
+            "y",
+            "z",
+        ]
+    )
