@@ -39,6 +39,15 @@ EXPORTS = {
     # data: SQL, NoSQL and ORM chapters
     "connect_database": "backend_roadmap.data.backends",
     "connect_redis": "backend_roadmap.data.backends",
+    "PostgresServer": "backend_roadmap.data.postgres",
+    "PostgresUnavailable": "backend_roadmap.data.postgres",
+    "embedded_postgres_available": "backend_roadmap.data.postgres",
+    "postgres_server": "backend_roadmap.data.postgres",
+    "count_queries": "backend_roadmap.data.queries",
+    "QueryLog": "backend_roadmap.data.queries",
+    "shop_database": "backend_roadmap.data.shop",
+    "shop_metadata": "backend_roadmap.data.shop",
+    "shop_rows": "backend_roadmap.data.shop",
 }
 
 __all__ = sorted(EXPORTS)
@@ -61,6 +70,14 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock
     from backend_roadmap.data.backends import connect_database, connect_redis
+    from backend_roadmap.data.postgres import (
+        PostgresServer,
+        PostgresUnavailable,
+        embedded_postgres_available,
+        postgres_server,
+    )
+    from backend_roadmap.data.queries import QueryLog, count_queries
+    from backend_roadmap.data.shop import shop_database, shop_metadata, shop_rows
     from backend_roadmap.net.dns_server import DNSServer, serve_dns
     from backend_roadmap.net.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
     from backend_roadmap.net.tls import LocalCA
