@@ -178,4 +178,14 @@ def shop_database(engine: sqlalchemy.Engine, size: int = 200, seed: int = 0) -> 
         for table in metadata.sorted_tables:
             if rows[table.name]:
                 connection.execute(table.insert(), rows[table.name])
+        if connection.dialect.name == "postgresql":
+            # The rows came with their ids: move each id sequence past them, so an INSERT
+            # without an id gets the next free one, as it does on SQLite.
+            for name in ("categories", "customers", "products", "orders"):
+                connection.execute(
+                    sqlalchemy.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), max(id)) "
+                        f"FROM {name}"
+                    )
+                )
     return {name: len(table_rows) for name, table_rows in rows.items()}

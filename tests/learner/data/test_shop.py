@@ -78,6 +78,13 @@ def test_postgresql_gets_exactly_the_same_rows():
             found = tuple(connection.execute(sqlalchemy.text(SUMMARY)).one())
             first = connection.execute(sqlalchemy.text("SELECT min(ordered_on) FROM orders"))
             assert isinstance(first.scalar(), dt.date)
+            new_id = connection.execute(
+                sqlalchemy.text(
+                    "INSERT INTO customers (name, email, signed_up) "
+                    "VALUES ('New', 'new@example.com', '2025-06-01') RETURNING id"
+                )
+            ).scalar()
+            assert new_id == 41  # the sequence continues after the generated rows
         engine.dispose()
     assert found == expected
     assert counts["order_items"] == expected[0]
