@@ -33,6 +33,7 @@ def test_the_shapes_the_chapters_rely_on_are_present():
     assert any(c["city"] is None for c in rows["customers"])
     buyers = {o["customer_id"] for o in rows["orders"]}
     assert len(buyers) < len(rows["customers"])  # some customers never order
+    assert {1, 2} <= buyers  # the examples start from customers 1 and 2
     ordered = {i["product_id"] for i in rows["order_items"]}
     assert rows["products"][-1]["id"] not in ordered  # some product is never ordered
     assert all(isinstance(p["price_cents"], int) for p in rows["products"])
