@@ -24,6 +24,7 @@ dropped afterwards), and otherwise raises :class:`PostgresUnavailable` saying so
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import secrets
@@ -206,10 +207,8 @@ def _embedded(binaries: Path, settings: Mapping[str, str]) -> Iterator[PostgresS
             command += ["-c", f"{key}={value}"]
         with open(log, "wb") as log_file:
             process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, **run_as)
-        try:
-            _wait_ready(dsn, process, log)
-            yield PostgresServer(url=url, dsn=dsn, embedded=True)
-        finally:
+
+        def stop() -> None:
             if process.poll() is None:
                 # SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, exit.
                 if sys.platform == "win32":
@@ -221,6 +220,16 @@ def _embedded(binaries: Path, settings: Mapping[str, str]) -> Iterator[PostgresS
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+            shutil.rmtree(home, ignore_errors=True)
+
+        # A `with` block left open (a notebook kernel that exits) still stops its server.
+        atexit.register(stop)
+        try:
+            _wait_ready(dsn, process, log)
+            yield PostgresServer(url=url, dsn=dsn, embedded=True)
+        finally:
+            atexit.unregister(stop)
+            stop()
     finally:
         shutil.rmtree(home, ignore_errors=True)
 

@@ -84,3 +84,19 @@ def test_the_template_lives_in_a_short_path():
     scratch = postgres._scratch()
     if os.name != "nt":
         assert scratch is not None and len(scratch) < 20
+
+
+@needs_embedded
+def test_a_block_left_open_is_stopped_when_python_exits():
+    import subprocess
+    import sys
+
+    code = (
+        "import contextlib; from backend_roadmap import postgres_server; "
+        "stack = contextlib.ExitStack(); pg = stack.enter_context(postgres_server()); "
+        "print(pg.dsn.split()[0].removeprefix('host='))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert not Path(result.stdout.strip()).exists()
