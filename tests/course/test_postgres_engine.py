@@ -31,7 +31,8 @@ CHAPTERS = ["04_sql"]
 ENGINE_DEPENDENT: dict[str, str] = {}
 
 
-def text_outputs(cell) -> list[str]:
+def text_outputs(cell) -> str:
+    """Everything a cell printed or returned, as text (how the kernel split streams aside)."""
     found = []
     for output in cell.get("outputs", []):
         if output.output_type == "stream":
@@ -40,7 +41,7 @@ def text_outputs(cell) -> list[str]:
             found.append(output.data.get("text/plain", ""))
         elif output.output_type == "error":
             found.append(f"{output.ename}: {output.evalue}")
-    return found
+    return "".join(found)
 
 
 def execute(path, monkeypatch, url):
@@ -50,6 +51,7 @@ def execute(path, monkeypatch, url):
         notebook,
         timeout=120,
         kernel_name="python3",
+        coalesce_streams=True,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     return notebook
