@@ -78,7 +78,7 @@ def test_chapter_gives_the_same_outputs_on_postgresql(stem, monkeypatch):
     assert not differences, differences
 
 
-@pytest.mark.parametrize("stem", ["04_sql"])
+@pytest.mark.parametrize("stem", CHAPTERS)
 def test_solved_exercises_pass_every_test_on_postgresql(stem, monkeypatch):
     path = REPO / "exercises" / "source" / stem / f"{stem}_exercises.ipynb"
     with postgres_server() as pg:
