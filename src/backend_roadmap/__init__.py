@@ -52,6 +52,8 @@ EXPORTS = {
     "shop_database": "backend_roadmap.data.shop",
     "shop_metadata": "backend_roadmap.data.shop",
     "shop_rows": "backend_roadmap.data.shop",
+    "RedisServerUnavailable": "backend_roadmap.data.redis_server",
+    "redis_server": "backend_roadmap.data.redis_server",
 }
 
 __all__ = sorted(EXPORTS)
@@ -81,6 +83,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         postgres_server,
     )
     from backend_roadmap.data.queries import QueryLog, count_queries
+    from backend_roadmap.data.redis_server import RedisServerUnavailable, redis_server
     from backend_roadmap.data.shop import shop_database, shop_metadata, shop_rows
     from backend_roadmap.diagrams import flow_diagram, sequence_diagram
     from backend_roadmap.net.dns_server import DNSServer, serve_dns
