@@ -45,6 +45,15 @@ EXPORTS = {
     # data: SQL, NoSQL and ORM chapters
     "connect_database": "backend_roadmap.data.backends",
     "connect_redis": "backend_roadmap.data.backends",
+    "PostgresServer": "backend_roadmap.data.postgres",
+    "PostgresUnavailable": "backend_roadmap.data.postgres",
+    "embedded_postgres_available": "backend_roadmap.data.postgres",
+    "postgres_server": "backend_roadmap.data.postgres",
+    "count_queries": "backend_roadmap.data.queries",
+    "QueryLog": "backend_roadmap.data.queries",
+    "shop_database": "backend_roadmap.data.shop",
+    "shop_metadata": "backend_roadmap.data.shop",
+    "shop_rows": "backend_roadmap.data.shop",
     "RedisServerUnavailable": "backend_roadmap.data.redis_server",
     "redis_server": "backend_roadmap.data.redis_server",
 }
@@ -69,7 +78,15 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock
     from backend_roadmap.data.backends import connect_database, connect_redis
+    from backend_roadmap.data.postgres import (
+        PostgresServer,
+        PostgresUnavailable,
+        embedded_postgres_available,
+        postgres_server,
+    )
+    from backend_roadmap.data.queries import QueryLog, count_queries
     from backend_roadmap.data.redis_server import RedisServerUnavailable, redis_server
+    from backend_roadmap.data.shop import shop_database, shop_metadata, shop_rows
     from backend_roadmap.diagrams import flow_diagram, sequence_diagram
     from backend_roadmap.net.dns_server import DNSServer, serve_dns
     from backend_roadmap.net.kernel_tcp import tcp_states

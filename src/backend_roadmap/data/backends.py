@@ -1,7 +1,8 @@
 """Where the data lives: SQLite and fakeredis by default, real servers when the environment says.
 
-Set ``DATABASE_URL`` (an SQLAlchemy URL, e.g. ``postgresql+psycopg://...``) or ``REDIS_URL``
-(e.g. ``redis://localhost:6379/0``) and the same notebook cells run against real engines.
+Set ``DATABASE_URL`` (an SQLAlchemy URL, e.g. ``postgresql://user:pw@host/db``, which runs
+with psycopg) or ``REDIS_URL`` (e.g. ``redis://localhost:6379/0``) and the same notebook cells
+run against real engines.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def connect_database(url: str | None = None, **engine_options) -> sqlalchemy.Eng
     from sqlalchemy.pool import StaticPool
 
     url = url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    # The course ships psycopg (3), not psycopg2, SQLAlchemy's default for a bare postgresql://.
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            url = "postgresql+psycopg://" + url[len(bare) :]
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine_options.setdefault("poolclass", StaticPool)
         engine_options.setdefault("connect_args", {"check_same_thread": False})
