@@ -36,7 +36,9 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "Python 3.11 to 3.13 are tested; this is " + sys.version.split()[0] + ". Pick one of those: make PYTHON=python3.12 VENV=.venv-3.12 ...")' || { echo "(PYTHON=$(PYTHON) could not be run or is not a tested version)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@# Compiled once here: kernels then load packages from .pyc even where PYTHONDONTWRITEBYTECODE
+	@# is set, which keeps each chapter inside its 20 s.
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
 	@touch $@
 
