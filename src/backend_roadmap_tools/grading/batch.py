@@ -331,10 +331,34 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
             context.reasons.append(f"{name}: the grading worker failed: {tail.strip()}")
             return _not_graded(nb, "the grading worker failed")
         context.reasons.extend(f"{name}: {reason}" for reason in status["reasons"])
+        context.reasons.extend(f"{name}: {reason}" for reason in _setup_failures(executed))
         return executed
     finally:
         if not os.environ.get("BACKEND_ROADMAP_KEEP_JOBS"):
             shutil.rmtree(job, ignore_errors=True)
+
+
+def _setup_failures(nb: NotebookNode) -> list[str]:
+    """Errors of the instructor's read-only cells that run before any student code.
+
+    Nothing the student wrote has run yet there, so an error means the grading environment
+    lacks something the set needs (a server that cannot start, a missing package): every test
+    after it would score 0 through no fault of the student's, so it is a reason, not a score.
+    """
+    failures = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") or meta.get("grade"):
+            break
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                evalue = str(output.get("evalue", ""))[:300]
+                failures.append(
+                    f"the read-only cell {meta.get('grade_id', '?')!r} failed before any student "
+                    f"code ran ({output.get('ename')}: {evalue}): the grading machine lacks "
+                    "something this set needs"
+                )
+    return failures
 
 
 class SandboxAutograde(Autograde):

@@ -156,6 +156,24 @@ def _copy_tree(source: str, target: str, uid: int, gid: int, limit: int) -> None
         dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(directory, d))]
 
 
+def _name_the_student(newroot: str, uid: int, gid: int) -> None:
+    """Give the jail's uid a name: tools such as PostgreSQL's initdb refuse a uid that
+    /etc/passwd does not list. The files live on the jail's root tmpfs (owned by root) and are
+    bound read-only over the host's copies, so the student can read but not change them."""
+    if not os.path.isfile(newroot + "/etc/passwd"):
+        return
+    for name, line in (
+        ("passwd", f"student:x:{uid}:{gid}:student:{STUDENT_HOME}:/usr/sbin/nologin\n"),
+        ("group", f"student:x:{gid}:\n"),
+    ):
+        with open(f"/etc/{name}") as host:
+            text = host.read()
+        _write(f"{newroot}/.{name}", text.rstrip("\n") + "\n" + line)
+        _mount(f"{newroot}/.{name}", f"{newroot}/etc/{name}", None, MS_BIND)
+        flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_RDONLY
+        _mount(None, f"{newroot}/etc/{name}", None, flags)
+
+
 def _build_root(spec: dict, uid: int, gid: int) -> str:
     newroot = spec["newroot"]
     limits = spec["limits"]
@@ -168,6 +186,7 @@ def _build_root(spec: dict, uid: int, gid: int) -> str:
     _mount("jail-tmp", newroot + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, small)
     for path in ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", *spec["expose"]]:
         _expose(path, newroot)
+    _name_the_student(newroot, uid, gid)
     # /dev: a few harmless character devices, nothing else.
     os.makedirs(newroot + "/dev", exist_ok=True)
     _mount("jail-dev", newroot + "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")

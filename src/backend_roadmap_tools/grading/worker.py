@@ -410,9 +410,11 @@ class Runner:
         return value
 
     def setup_names(self, end: int) -> list[str]:
-        return sorted(
-            {n for c in self.nb.cells[:end] if is_setup_cell(c) for n in bound_names(c.source)}
-        )
+        """Names the set-up cells before ``end`` bind, less those a test cell binds itself
+        (``lines``, ``worker``, ...): a test rebinding its own scratch name is not tampering."""
+        tests = {n for c in self.nb.cells if is_test_cell(c) for n in bound_names(c.source)}
+        setup = {n for c in self.nb.cells[:end] if is_setup_cell(c) for n in bound_names(c.source)}
+        return sorted(setup - tests)
 
     def roots(self) -> list[str]:
         """Where the set-up cells' imports may come from: the environment and the library."""

@@ -55,8 +55,12 @@ def config_text(extra: str = "") -> str:
     return real.read_text() + "\n" + textwrap.dedent(extra)
 
 
-def make_course(tmp: Path, extra_config: str = "", prefer_real: bool = True) -> Course:
-    origin = REAL if prefer_real and any(REAL.glob("*.ipynb")) else FALLBACK
+def make_course(
+    tmp: Path, extra_config: str = "", prefer_real: bool = True, origin: Path | None = None
+) -> Course:
+    """A course built from ``origin`` (an exercise source folder; chapter 01's by default)."""
+    if origin is None:
+        origin = REAL if prefer_real and any(REAL.glob("*.ipynb")) else FALLBACK
     assignment = origin.name
     notebook_path = sorted(origin.glob("*.ipynb"))[0]
     root = tmp / "course"
