@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from backend_roadmap.net.serving import serve_app
+from backend_roadmap.net.serving import Address, serve_app
 
 
 class ConcurrencyGauge:
@@ -80,6 +80,7 @@ class SlowService:
         self.gauge = ConcurrencyGauge()
         self.attempts: Counter[str] = Counter()
         self.url = ""
+        self.address: Address | None = None
         self._deadline: float | None = None
         self._changed: asyncio.Condition | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -88,6 +89,14 @@ class SlowService:
     @property
     def peak(self) -> int:
         return self.gauge.peak
+
+    def reset(self, *, gather: int | None = None) -> None:
+        """Forget the attempts and the peak (between two runs on one server); set ``gather``."""
+        self.attempts.clear()
+        self.gauge.reset()
+        self._deadline = None
+        if gather is not None:
+            self.gather = gather
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -164,10 +173,10 @@ def serve_slow(
     gather: int = 0,
     patience: float = 2.0,
 ) -> Iterator[SlowService]:
-    """Serve a :class:`SlowService` on loopback; yields it, with its base URL in ``.url``."""
+    """Serve a :class:`SlowService` on loopback; yields it, with ``.url`` and ``.address`` set."""
     service = SlowService(delay, failures=failures, stalls=stalls, gather=gather, patience=patience)
     with serve_app(service) as address:
-        service.url = address.url
+        service.url, service.address = address.url, address
         try:
             yield service
         finally:

@@ -56,6 +56,7 @@ def test_sequential_requests_have_a_peak_of_one_even_with_gather():
 def test_failures_answer_503_then_succeed():
     with serve_slow(0.0, failures={"/flaky": 2}) as service, httpx.Client(timeout=5) as client:
         statuses = [client.get(service.url + "/flaky").status_code for _ in range(3)]
+        assert service.url == service.address.url
         assert client.post(service.url + "/flaky").status_code == 405
     assert statuses == [503, 503, 200]
 
@@ -70,3 +71,16 @@ def test_a_stalled_request_never_answers_is_not_counted_and_ends_with_the_server
         assert client.get(service.url + "/slow").json() == {"path": "/slow", "attempt": 2}
     assert service.attempts["/slow"] == 2
     assert service.peak == 1
+
+
+def test_reset_forgets_attempts_and_peak_and_sets_gather():
+    async def burst(service, count):
+        async with httpx.AsyncClient(timeout=5) as client:
+            await fetch(client, service.url, ["/r"] * count)
+
+    with serve_slow(0.02, gather=3) as service:
+        asyncio.run(burst(service, 3))
+        assert (service.peak, service.attempts["/r"]) == (3, 3)
+        service.reset(gather=2)
+        asyncio.run(burst(service, 2))
+        assert (service.peak, service.attempts["/r"], service.gather) == (2, 2, 2)
