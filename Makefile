@@ -3,16 +3,17 @@
 #   make book       build the book, print where to open it
 #   make test       the whole test suite (unit, notebooks with nbval, exercises, book, browser)
 #   make test-fast  the unit tests of the learner package and the course's tools (seconds)
+#   make test-pythons   notebooks and exercise sets on every other tested Python found (3.11-3.13)
 #   make lab        JupyterLab for learners (exercises copied to workspace/), with Validate
 #   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
 #   make lint       ruff over the code and the notebooks
 #   make grade ASSIGNMENT=01_internet_and_networking   autograde a class safely, in parallel
 #   make benchmark  execution, build and grading times as a table
 #   make benchmark-grading   safe grading vs plain nbgrader autograde on 20 submissions
-#   make lock       re-resolve requirements.lock from pyproject.toml
+#   make lock       re-resolve requirements.lock from pyproject.toml; check every pin has wheels
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
@@ -25,10 +26,10 @@ export JUPYTER_PLATFORM_DIRS := 1
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test test-fast lab execute lint grade benchmark benchmark-grading lock clean
+.PHONY: book test test-fast test-portable test-pythons lab execute lint grade benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "Python 3.11 to 3.13 are tested; this is " + sys.version.split()[0] + ". Pick one of those: make PYTHON=python3.12 VENV=.venv-3.12 ...")' || { echo "(PYTHON=$(PYTHON) could not be run or is not a tested version)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
@@ -40,6 +41,13 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --nbval
+
+# What can differ between Python versions: notebook outputs and grading. Used by test-pythons.
+test-portable: $(STAMP)
+	$(BIN)/python -m pytest --nbval notebooks tests/course -p no:cacheprovider -q
+
+test-pythons: $(STAMP)
+	$(BIN)/python -m backend_roadmap_tools.pythons
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/learner tests/tools tests/course -m "not slow and not browser" -q
@@ -67,6 +75,7 @@ benchmark-grading: $(STAMP)
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock
+	$(BIN)/python -m backend_roadmap_tools.wheels
 
 clean:
 	rm -rf _build exercises/release exercises/autograded exercises/feedback .pytest_cache

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 EXPORTS = {
     "expect": "backend_roadmap.checks",
     "FakeClock": "backend_roadmap.clock",
+    "flow_diagram": "backend_roadmap.diagrams",
+    "sequence_diagram": "backend_roadmap.diagrams",
     # net: the internet chapter and every chapter that serves an app
     "Address": "backend_roadmap.net.serving",
     "ServerError": "backend_roadmap.net.serving",
@@ -72,6 +74,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock
     from backend_roadmap.data.backends import connect_database, connect_redis
+    from backend_roadmap.diagrams import flow_diagram, sequence_diagram
     from backend_roadmap.net.dns_server import DNSServer, serve_dns
     from backend_roadmap.net.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
     from backend_roadmap.net.tls import LocalCA
