@@ -8,6 +8,8 @@
 #   make execute    re-execute chapter notebooks in place (NB=notebooks/01_x.ipynb for one)
 #   make lint       ruff over the code and the notebooks
 #   make grade ASSIGNMENT=01_internet_and_networking   autograde a class safely, in parallel
+#   make mutants SET=01_internet_and_networking   mutation kill rate of a set's tests
+#                  (WRITE=1 updates tests/mutants/<set>.toml; Q=<answer grade_id> for one cell)
 #   make benchmark  execution, build and grading times as a table
 #   make benchmark-grading   safe grading vs plain nbgrader autograde on 20 submissions
 #   make lock       re-resolve requirements.lock from pyproject.toml; check every pin has wheels
@@ -26,7 +28,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test test-fast test-portable test-pythons lab execute lint grade benchmark benchmark-grading lock clean
+.PHONY: book test test-fast test-portable test-pythons lab execute lint grade mutants benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "Python 3.11 to 3.13 are tested; this is " + sys.version.split()[0] + ". Pick one of those: make PYTHON=python3.12 VENV=.venv-3.12 ...")' || { echo "(PYTHON=$(PYTHON) could not be run or is not a tested version)"; exit 1; }
@@ -66,6 +68,11 @@ lint: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" || { echo "Say which: make grade ASSIGNMENT=01_internet_and_networking"; exit 2; }
 	$(BIN)/python -m backend_roadmap_tools.grading autograde $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS),)
+
+mutants: $(STAMP)
+	@test -n "$(SET)" || { echo "Say which: make mutants SET=01_internet_and_networking"; exit 2; }
+	$(BIN)/python -m backend_roadmap_tools.mutants $(SET) $(if $(WRITE),--write,) \
+		$(if $(Q),--question $(Q),) $(if $(VERBOSE),--verbose,)
 
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py

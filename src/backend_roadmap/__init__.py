@@ -27,8 +27,10 @@ EXPORTS = {
     "serve_tcp": "backend_roadmap.net.serving",
     "serve_udp": "backend_roadmap.net.serving",
     "LocalCA": "backend_roadmap.net.tls",
+    "LeafOnly": "backend_roadmap.net.tls",
     "DNSServer": "backend_roadmap.net.dns_server",
     "serve_dns": "backend_roadmap.net.dns_server",
+    "tcp_states": "backend_roadmap.net.kernel_tcp",
     # system: the operating-systems chapter
     "generate_access_log": "backend_roadmap.system.access_log",
     "write_access_log": "backend_roadmap.system.access_log",
@@ -50,6 +52,8 @@ EXPORTS = {
     # data: SQL, NoSQL and ORM chapters
     "connect_database": "backend_roadmap.data.backends",
     "connect_redis": "backend_roadmap.data.backends",
+    "RedisServerUnavailable": "backend_roadmap.data.redis_server",
+    "redis_server": "backend_roadmap.data.redis_server",
 }
 
 __all__ = sorted(EXPORTS)
@@ -74,10 +78,12 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock
     from backend_roadmap.data.backends import connect_database, connect_redis
+    from backend_roadmap.data.redis_server import RedisServerUnavailable, redis_server
     from backend_roadmap.diagrams import flow_diagram, sequence_diagram
     from backend_roadmap.net.dns_server import DNSServer, serve_dns
+    from backend_roadmap.net.kernel_tcp import tcp_states
     from backend_roadmap.net.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
-    from backend_roadmap.net.tls import LocalCA
+    from backend_roadmap.net.tls import LeafOnly, LocalCA
     from backend_roadmap.system.access_log import generate_access_log, write_access_log
     from backend_roadmap.system.processes import run_script
     from backend_roadmap.system.workloads import (

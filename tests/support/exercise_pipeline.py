@@ -1,9 +1,16 @@
 """Run an exercise set through nbgrader as a class would, once, and keep what came out.
 
 For one assignment: generate the release in a throw-away course directory, then submit and
-autograde the release as it is, the solved source, and one copy of the solved source per
-recorded wrong answer (``tests/wrong_answers/<assignment>/<answer grade_id>--<mistake>.py``),
-then generate everyone's feedback. The tests in ``test_exercises.py`` read the result.
+autograde three students: the release as it is, the solved source, and one copy of the solved
+source with the first recorded wrong answer of every answer cell in place (so every test cell
+fails somewhere and the feedback leak check sees failing hidden tests), then generate their
+feedback. The tests in ``test_exercises.py`` read the result.
+
+Each recorded wrong answer (``tests/wrong_answers/<assignment>/<answer grade_id>--<mistake>.py``)
+and each mutant of the solutions is graded without nbgrader, in one kernel per set
+(``backend_roadmap_tools.mutants.SetRunner``): nbgrader's cost is per submission (a kernel,
+a gradebook write, a feedback page), and a set has dozens of wrong answers and hundreds of
+mutants.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ from support import REPO
 
 SOURCE_ROOT = REPO / "exercises" / "source"
 WRONG_ROOT = REPO / "tests" / "wrong_answers"
+RIGHT_ROOT = REPO / "tests" / "right_answers"
 
 RELEASE_STUDENT = "release-as-is"
 SOLUTION_STUDENT = "solution"
+WRONG_STUDENT = "wrong-everywhere"
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
@@ -101,8 +110,14 @@ class WrongAnswer:
             return first[0].strip('"# ') if first else None
 
 
-def wrong_answers(assignment: str) -> list[WrongAnswer]:
-    folder = WRONG_ROOT / assignment
+def right_answers(assignment: str) -> list[WrongAnswer]:
+    """``tests/right_answers/<assignment>/<answer grade_id>--<how>.py``: correct answers
+    written differently from the solution, which must earn every point (fairness)."""
+    return wrong_answers(assignment, RIGHT_ROOT)
+
+
+def wrong_answers(assignment: str, root: Path | None = None) -> list[WrongAnswer]:
+    folder = (root or WRONG_ROOT) / assignment
     found = []
     for path in sorted(folder.glob("*.py")):
         grade_id, _, mistake = path.stem.partition("--")
@@ -247,16 +262,15 @@ def grade(assignment: str, workdir: Path) -> GradedAssignment:
     release = nbformat.read(graded.release_notebook, as_version=4)
     _submit(course, assignment, RELEASE_STUDENT, release, source_path.name)
     _submit(course, assignment, SOLUTION_STUDENT, solved, source_path.name)
-    for wrong in graded.wrong:
-        notebook = nbformat.read(source_path, as_version=4)
-        cells = answer_cells(notebook)
-        if wrong.grade_id not in cells:
-            continue  # reported by test_wrong_answers_name_an_answer_cell
-        cells[wrong.grade_id].source = wrong.source
-        _submit(course, assignment, wrong.student, notebook, source_path.name)
+    everywhere = nbformat.read(source_path, as_version=4)
+    cells = answer_cells(everywhere)
+    for wrong in reversed(graded.wrong):  # the first recorded one of each cell wins
+        if wrong.grade_id in cells:  # else reported by test_wrong_answer_is_documented...
+            cells[wrong.grade_id].source = wrong.source
+    _submit(course, assignment, WRONG_STUDENT, everywhere, source_path.name)
 
     api = NbGraderAPI(config=nbgrader_config(course))
-    students = [RELEASE_STUDENT, SOLUTION_STUDENT] + [w.student for w in graded.wrong]
+    students = [RELEASE_STUDENT, SOLUTION_STUDENT, WRONG_STUDENT]
     for student in students:
         if not (course / "submitted" / student).exists():
             continue

@@ -34,16 +34,22 @@ def connect_database(url: str | None = None, **engine_options) -> sqlalchemy.Eng
     return sqlalchemy.create_engine(url, **engine_options)
 
 
-def connect_redis(url: str | None = None) -> redis.Redis:
+def connect_redis(url: str | None = None, *, empty: bool = False) -> redis.Redis:
     """A redis-py client for ``url``, else ``$REDIS_URL``, else a fresh, empty fakeredis server.
 
     Responses are decoded to ``str`` in both cases, so outputs look the same either way.
+    A fakeredis client starts empty; a real server keeps what earlier runs wrote, so pass
+    ``empty=True`` to start from an empty database there too (``FLUSHDB``: point ``REDIS_URL``
+    at a scratch database, never at one whose data you want to keep).
     """
     import redis
 
     url = url or os.environ.get("REDIS_URL")
     if url:
-        return redis.Redis.from_url(url, decode_responses=True)
+        client = redis.Redis.from_url(url, decode_responses=True)
+        if empty:
+            client.flushdb()
+        return client
     import fakeredis
 
     return fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)

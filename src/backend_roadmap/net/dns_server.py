@@ -2,8 +2,11 @@
 
 It answers A, AAAA, CNAME, MX, TXT (any type in the zone), follows CNAME chains inside the
 zone as real authoritative servers do (stopping at a loop), says NXDOMAIN for names it does
-not have and REFUSED for names outside its zone. It counts the queries it answers, so caching
-can be shown.
+not have and REFUSED for names outside its zone. A name below a delegation (``NS`` records
+for a child zone, as the root has for ``test.``) gets a *referral*: no answer, the child's
+``NS`` records in the authority section and their addresses (glue) in the additional section,
+so root -> TLD -> zone can be served as three servers. It counts the queries it answers, so
+caching can be shown.
 """
 
 from __future__ import annotations
@@ -57,6 +60,9 @@ class DNSServer:
         if not question.name.is_subdomain(self.zone.origin):
             response.set_rcode(dns.rcode.REFUSED)
             return response.to_wire()
+        cut = self.delegation(question.name)
+        if cut is not None:
+            return self.referral(response, cut).to_wire()
         response.flags |= dns.flags.AA
         name = question.name
         seen = {name}
@@ -83,6 +89,27 @@ class DNSServer:
             if soa is not None:
                 response.authority.append(_rrset(self.zone.origin, soa))
         return response.to_wire()
+
+    def delegation(self, name: dns.name.Name) -> dns.name.Name | None:
+        """The highest name between ``name`` and the origin (excluded) that has NS records."""
+        cut = None
+        while name != self.zone.origin and name.is_subdomain(self.zone.origin):
+            node = self.zone.get_node(name)
+            if node is not None and node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS):
+                cut = name
+            name = name.parent()
+        return cut
+
+    def referral(self, response: dns.message.Message, cut: dns.name.Name) -> dns.message.Message:
+        """Point the asker at the child zone's name servers, with their glue addresses."""
+        servers = self.zone.get_rdataset(cut, dns.rdatatype.NS)
+        response.authority.append(_rrset(cut, servers))
+        for server in servers:
+            for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                glue = self.zone.get_rdataset(server.target, rdtype)
+                if glue is not None:
+                    response.additional.append(_rrset(server.target, glue))
+        return response
 
 
 def _rrset(name: dns.name.Name, rdataset) -> dns.rrset.RRset:

@@ -231,16 +231,23 @@ def serve_tcp(
     *,
     port: int = 0,
     certificate: Any = None,
+    alpn: list[str] | None = None,
 ) -> Iterator[Address]:
     """Call ``handler(connection, client_address)`` in a thread for each TCP connection.
 
     With a ``LocalCA`` ``certificate`` the connection is TLS, handshaken in the handler's
-    thread; the handler reads and writes plain bytes either way.
+    thread; the handler reads and writes plain bytes either way. ``alpn`` lists the
+    application protocols the server accepts, in its order of preference (``["h2",
+    "http/1.1"]``); the handler reads the one chosen with ``selected_alpn_protocol()``.
     """
     tls = None
     if certificate is not None:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         certificate.configure_cert(tls)
+        if alpn:
+            tls.set_alpn_protocols(alpn)
+    elif alpn:
+        raise ValueError("ALPN is part of the TLS handshake: pass a certificate too")
 
     class Handler(socketserver.BaseRequestHandler):
         def handle(self) -> None:

@@ -43,7 +43,32 @@ class LocalCA:
         self.issue_certificate(*hostnames).configure_cert(context)
         return context
 
+    def intermediate(self) -> LocalCA:
+        """A CA whose certificate this CA signs: its server certificates chain leaf ->
+        intermediate -> this root, as public certificates do. Clients trust only the root."""
+        child = LocalCA.__new__(LocalCA)
+        child.organization = self.organization
+        child._ca = self._ca.create_child_ca()
+        return child
+
     @property
     def certificate_pem(self) -> bytes:
         """The CA's own certificate in PEM, what a client must trust."""
         return self._ca.cert_pem.bytes()
+
+
+class LeafOnly:
+    """A server certificate without its intermediates, as a misconfigured server sends it.
+
+    ``serve_tcp(handler, certificate=LeafOnly(cert))`` presents only the leaf, so a client
+    that trusts the root cannot build the chain: the classic "works in my browser, fails in
+    curl" bug (browsers may fetch or cache the missing intermediate; most clients do not).
+    """
+
+    def __init__(self, certificate: trustme.LeafCert) -> None:
+        self.certificate = certificate
+
+    def configure_cert(self, context: ssl.SSLContext) -> None:
+        leaf = self.certificate.cert_chain_pems[0]
+        with leaf.tempfile() as cert, self.certificate.private_key_pem.tempfile() as key:
+            context.load_cert_chain(cert, key)

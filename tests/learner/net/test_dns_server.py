@@ -1,6 +1,7 @@
 """serve_dns: an authoritative zone on loopback, resolved with dnspython."""
 
 import dns.exception
+import dns.flags
 import dns.message
 import dns.resolver
 import pytest
@@ -78,3 +79,32 @@ def test_queries_are_counted(server):
 def test_a_zone_that_does_not_parse_says_so():
     with pytest.raises(ValueError, match="does not parse"), serve_dns("www IN A not-an-ip"):
         pass
+
+
+ROOT = """
+$TTL 86400
+@               IN SOA a.root.test. hostmaster.test. 1 7200 900 1209600 300
+@               IN NS  a.root.test.
+test.           IN NS  ns.nic.test.
+ns.nic.test.    IN A   192.0.2.1
+"""
+
+
+def test_a_name_below_a_delegation_gets_a_referral_with_glue():
+    with serve_dns(ROOT, origin=".") as root:
+        query = dns.message.make_query("www.example.test.", "A")
+        response = dns.message.from_wire(root.answer(query.to_wire()))
+    assert response.rcode() == 0 and not response.answer
+    assert not response.flags & dns.flags.AA
+    assert [rrset.to_text() for rrset in response.authority] == ["test. 86400 IN NS ns.nic.test."]
+    assert [rrset.to_text() for rrset in response.additional] == [
+        "ns.nic.test. 86400 IN A 192.0.2.1"
+    ]
+
+
+def test_the_zone_apex_itself_is_answered_not_referred():
+    with serve_dns(ROOT, origin=".") as root:
+        query = dns.message.make_query(".", "NS")
+        response = dns.message.from_wire(root.answer(query.to_wire()))
+    assert response.flags & dns.flags.AA
+    assert [rrset.to_text() for rrset in response.answer] == [". 86400 IN NS a.root.test."]

@@ -64,3 +64,67 @@ def test_certificate_names_are_the_same_on_every_run():
         "organizationName": "Backend Roadmap Local CA",
         "organizationalUnitName": "Course CA",
     }
+
+
+def _handshake(certificate, ca):
+    import socket
+
+    from backend_roadmap import serve_tcp
+
+    def greet(conn, _address):
+        with conn:
+            conn.sendall(b"hi")
+
+    with (
+        serve_tcp(greet, certificate=certificate) as server,
+        socket.create_connection(server.pair, timeout=5) as raw,
+        ca.client_context().wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        return tls.recv(10)
+
+
+def test_an_intermediate_chains_to_the_root_when_the_server_sends_it():
+    import ssl
+
+    import pytest
+
+    from backend_roadmap import LeafOnly, LocalCA
+
+    root = LocalCA()
+    certificate = root.intermediate().issue_certificate()
+    assert len(certificate.cert_chain_pems) == 2
+    assert _handshake(certificate, root) == b"hi"
+    with pytest.raises(ssl.SSLCertVerificationError, match="local issuer"):
+        _handshake(LeafOnly(certificate), root)
+
+
+def test_alpn_picks_the_first_protocol_both_sides_know():
+    import socket
+
+    from backend_roadmap import LocalCA, serve_tcp
+
+    def chosen(conn, _address):
+        with conn:
+            conn.sendall(str(conn.selected_alpn_protocol()).encode())
+
+    ca = LocalCA()
+    results = []
+    with serve_tcp(chosen, certificate=ca.issue_certificate(), alpn=["h2", "http/1.1"]) as s:
+        for offer in (["http/1.1", "h2"], ["http/1.1"], ["spdy/3"]):
+            context = ca.client_context()
+            context.set_alpn_protocols(offer)
+            with (
+                socket.create_connection(s.pair, timeout=5) as raw,
+                context.wrap_socket(raw, server_hostname="localhost") as tls,
+            ):
+                results.append((tls.selected_alpn_protocol(), tls.recv(20)))
+    assert results == [("h2", b"h2"), ("http/1.1", b"http/1.1"), (None, b"None")]
+
+
+def test_alpn_without_tls_is_refused():
+    import pytest
+
+    from backend_roadmap import serve_tcp
+
+    with pytest.raises(ValueError, match="TLS"), serve_tcp(lambda c, a: None, alpn=["h2"]):
+        pass

@@ -12,19 +12,13 @@ def parse_request(raw: bytes) -> dict:
         raise ValueError(f"bad request line: {lines[0]!r}")
     method, target, version = parts
     headers: dict[str, str] = {}
-    previous = None
     for line in lines[1:]:
         if line[:1] in (" ", "\t"):
-            if previous is None:
-                raise ValueError("a continuation line before any header")
-            more = line.strip(" \t")
-            headers[previous] = f"{headers[previous]} {more}".strip(" \t")
-            continue
+            raise ValueError(f"a folded header line: {line!r}")
         name, colon, value = line.partition(":")
         if not colon or not name:
             raise ValueError(f"bad header line: {line!r}")
         headers[name.lower()] = value.strip(" \t")
-        previous = name.lower()
     length = headers.get("content-length", "0")
     if not length.isdigit():
         raise ValueError(f"bad Content-Length: {length!r}")

@@ -9,20 +9,14 @@ def parse_request(raw: bytes) -> dict:
     lines = head.decode("latin-1").split("\r\n")
     method, target, version = lines[0].split(" ", 2)  # ValueError only when parts are missing
     headers: dict[str, str] = {}
-    previous = None
     for line in lines[1:]:
         if line[:1] in (" ", "\t"):
-            if previous is None:
-                raise ValueError("a continuation line before any header")
-            more = line.strip(" \t")
-            headers[previous] = f"{headers[previous]} {more}".strip(" \t")
-            continue
+            raise ValueError(f"a folded header line: {line!r}")
         name, colon, value = line.partition(":")
         if not colon or not name:
             raise ValueError(f"bad header line: {line!r}")
         name, value = name.lower(), value.strip(" \t")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        previous = name
     length = headers.get("content-length", "0")
     if not length.isdigit():
         raise ValueError(f"bad Content-Length: {length!r}")

@@ -8,6 +8,9 @@ import signal
 import sys
 import time
 
+seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 0.2
+limit = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+
 done = 0
 
 
@@ -18,9 +21,9 @@ def on_sigterm(signum, frame):
 
 signal.signal(signal.SIGTERM, on_sigterm)
 print("ready")
-while done < 50:
+while done < limit:
     print(f"start {done + 1}")
-    time.sleep(0.2)
+    time.sleep(seconds)
     done += 1
     print(f"done {done}")
 print(f"shutdown after {done} jobs")

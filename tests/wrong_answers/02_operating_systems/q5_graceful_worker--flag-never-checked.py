@@ -5,7 +5,11 @@ def worker_program() -> str:
     """The source of a worker that finishes its current job on SIGTERM, then exits 0."""
     return """
 import signal
+import sys
 import time
+
+seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 0.2
+limit = int(sys.argv[2]) if len(sys.argv) > 2 else 50
 
 stopping = False
 
@@ -17,9 +21,9 @@ def on_sigterm(signum, frame):
 
 signal.signal(signal.SIGTERM, on_sigterm)
 print("ready")
-for job in range(1, 51):
+for job in range(1, limit + 1):
     print(f"start {job}")
-    time.sleep(0.2)
+    time.sleep(seconds)
     print(f"done {job}")
-print("shutdown after 50 jobs")
+print(f"shutdown after {limit} jobs")
 """

@@ -1,4 +1,4 @@
-"""Every header line is split on its colon, so an old-style folded line (starting with a space or tab) is not joined to the previous header's value."""
+"""Splits each header line on ": ", as every example in the HTTP spec is written: "HOST:example.com" (no space) or a tab after the colon breaks it."""
 
 
 def parse_request(raw: bytes) -> dict:
@@ -13,7 +13,11 @@ def parse_request(raw: bytes) -> dict:
     method, target, version = parts
     headers: dict[str, str] = {}
     for line in lines[1:]:
-        name, value = line.split(":", 1)
+        if line[:1] in (" ", "\t"):
+            raise ValueError(f"a folded header line: {line!r}")
+        name, colon, value = line.partition(": ")
+        if not colon or not name:
+            raise ValueError(f"bad header line: {line!r}")
         name, value = name.lower(), value.strip(" \t")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     length = headers.get("content-length", "0")

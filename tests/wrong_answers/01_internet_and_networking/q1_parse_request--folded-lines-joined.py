@@ -1,0 +1,37 @@
+"""Joins a folded line (starting with a space or tab) to the previous header instead of rejecting it: what lenient servers did, and how a proxy and a server come to read one request two ways (request smuggling)."""
+
+
+def parse_request(raw: bytes) -> dict:
+    """Split one HTTP/1.1 request into method, target, version, headers and body."""
+    head, blank, rest = raw.partition(b"\r\n\r\n")
+    if not blank:
+        raise ValueError("the head does not end with an empty line")
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or not all(parts) or not parts[2].startswith("HTTP/"):
+        raise ValueError(f"bad request line: {lines[0]!r}")
+    method, target, version = parts
+    headers: dict[str, str] = {}
+    previous = None
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and previous:
+            headers[previous] += " " + line.strip(" \t")
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name:
+            raise ValueError(f"bad header line: {line!r}")
+        name, value = name.lower(), value.strip(" \t")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        previous = name
+    length = headers.get("content-length", "0")
+    if not length.isdigit():
+        raise ValueError(f"bad Content-Length: {length!r}")
+    if len(rest) < int(length):
+        raise ValueError("the body is shorter than Content-Length")
+    return {
+        "method": method,
+        "target": target,
+        "version": version,
+        "headers": headers,
+        "body": rest[: int(length)],
+    }

@@ -1,0 +1,12 @@
+"""Forgets the star: the last word must match a whole word, so a half-typed word finds
+nothing."""
+
+
+def search(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
+    words = re.findall(r"\w+", text)
+    if not words:
+        return []
+    match = " ".join(f'"{word}"' for word in words)
+    rows = conn.execute("SELECT title FROM books WHERE books MATCH ?"
+                        " ORDER BY bm25(books, 10.0, 1.0), title LIMIT ?", (match, limit))
+    return [title for (title,) in rows]
