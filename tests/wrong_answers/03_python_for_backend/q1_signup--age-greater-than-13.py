@@ -26,7 +26,7 @@ class Signup(BaseModel):
     @field_validator("password")
     @classmethod
     def strong_enough(cls, value: str, info) -> str:
-        if not any(c.isascii() and c.isalpha() for c in value):
+        if not any(c.isalpha() for c in value):
             raise ValueError("a password needs a letter")
         if not any(c.isdigit() for c in value):
             raise ValueError("a password needs a digit")

@@ -14,8 +14,6 @@ async def fetch_all(client, urls, limit=4, timeout=1.0, retries=2):
                     continue
                 if reply.status_code == 200:
                     return reply.json()
-                if not 500 <= reply.status_code <= 599:
-                    return None
             return None
 
-    return list(await asyncio.gather(*(fetch(url) for url in urls)))
+    return await asyncio.gather(*(fetch(url) for url in urls))
