@@ -42,6 +42,15 @@ EXPORTS = {
     "in_pool": "backend_roadmap.system.workloads",
     "measure": "backend_roadmap.system.workloads",
     "measure_async": "backend_roadmap.system.workloads",
+    # apis: the Python chapter and every chapter that grades a web service over HTTP
+    "ANY": "backend_roadmap.apis.acceptance",
+    "Call": "backend_roadmap.apis.acceptance",
+    "HTTPCheckFailed": "backend_roadmap.apis.acceptance",
+    "Reply": "backend_roadmap.apis.acceptance",
+    "check_http": "backend_roadmap.apis.acceptance",
+    "ConcurrencyGauge": "backend_roadmap.apis.slow_service",
+    "SlowService": "backend_roadmap.apis.slow_service",
+    "serve_slow": "backend_roadmap.apis.slow_service",
     # data: SQL, NoSQL and ORM chapters
     "connect_database": "backend_roadmap.data.backends",
     "connect_redis": "backend_roadmap.data.backends",
@@ -75,6 +84,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from backend_roadmap.apis.acceptance import ANY, Call, HTTPCheckFailed, Reply, check_http
+    from backend_roadmap.apis.slow_service import ConcurrencyGauge, SlowService, serve_slow
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock
     from backend_roadmap.data.backends import connect_database, connect_redis

@@ -1,0 +1,1 @@
+"""APIs: testing a web service over real HTTP, and a slow service to call concurrently."""

