@@ -277,8 +277,10 @@ class Runner:
 
     def make_client(self) -> CappedClient:
         ipc = self.job["ipc_dir"]
+        # The kernel the gradebook recorded for this notebook (the parent checked it exists).
+        kernel_name = str(self.job.get("kernel_name") or "python3")
         km = SandboxKernelManager(
-            kernel_name="python3",
+            kernel_name=kernel_name,
             transport="ipc",
             ip=os.path.join(ipc, "k"),
             connection_file=os.path.join(ipc, "kernel.json"),
@@ -306,7 +308,7 @@ class Runner:
             shutdown_kernel="immediate",
             on_cell_executed=self.on_cell_executed,
             extra_arguments=["--HistoryManager.hist_file=:memory:"],
-            kernel_name="python3",
+            kernel_name=kernel_name,
         )
 
     async def run_code(self, client: CappedClient, code: str, timeout: float, **kw: Any):
