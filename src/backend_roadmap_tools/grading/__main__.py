@@ -15,7 +15,8 @@ Exit status, as nbgrader's: 0 when every submission got a record (a student's in
 time-out, crash or missing notebook is a record with its reason, not an error); 1 when some
 submission could not be graded at all (status ``error``: kernel not installed, student not in
 the gradebook with ``create_student=False``, an internal error) or the run could not start
-(assignment not generated, sandbox unavailable); 2 for a command-line mistake.
+(assignment not generated, sandbox unavailable), and with ``--strict`` also when some
+submission was not fully gradable (status ``failed``); 2 for a command-line mistake.
 """
 
 from __future__ import annotations
@@ -31,10 +32,18 @@ from jupyter_core.application import JupyterApp
 from nbgrader.apps.autogradeapp import AutogradeApp
 from nbgrader.apps.autogradeapp import aliases as nbgrader_aliases
 from nbgrader.apps.autogradeapp import flags as nbgrader_flags
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode, default
 from traitlets.config.loader import KVArgParseConfigLoader
 
-from backend_roadmap_tools.grading.batch import Batch, NbGraderException, Record, SafeAutograde
+from backend_roadmap_tools.grading.batch import (
+    Batch,
+    NbGraderException,
+    Record,
+    SafeAutograde,
+    config_value,
+)
 
 
 class Progress:
@@ -103,6 +112,10 @@ flags.update(
             {"Application": {"log_level": "CRITICAL"}, "SafeAutogradeApp": {"progress": False}},
             "no progress bar, and log only critical messages",
         ),
+        "strict": (
+            {"SafeAutogradeApp": {"strict": True}},
+            "exit 1 also when some submission could not be graded fully (status failed)",
+        ),
         "no-execute": (
             {"Execute": {"enabled": False}, "ClearOutput": {"enabled": False}},
             "refused: the safe grader always re-executes (scores would come from the "
@@ -110,6 +123,13 @@ flags.update(
         ),
     }
 )
+
+
+class StrictLoader(KVArgParseConfigLoader):
+    """No abbreviations, and an unknown ``--option`` is an error, not a warning."""
+
+    def _handle_unrecognized_alias(self, arg: str) -> None:
+        self.parser.error(f"unrecognized option: --{arg}")
 
 
 class SafeAutogradeApp(AutogradeApp):
@@ -124,10 +144,11 @@ class SafeAutogradeApp(AutogradeApp):
         Unicode(),
         help="grade only these students (globs; repeat --student for several)",
     ).tag(config=True)
-    config_dir = Unicode("", help="also read nbgrader_config.py from this folder").tag(
-        config=True
-    )
+    config_dir = Unicode("", help="also read nbgrader_config.py from this folder").tag(config=True)
     progress = Bool(True, help="show a progress bar on stderr").tag(config=True)
+    strict = Bool(
+        False, help="exit 1 also when a submission was not fully gradable (status failed)"
+    ).tag(config=True)
     exit_code = Integer(0)
 
     @default("classes")
@@ -136,7 +157,7 @@ class SafeAutogradeApp(AutogradeApp):
 
     def _create_loader(self, argv, aliases, flags, classes):
         # argparse would read `--notebook-t 5` or `--note p1` as some other option.
-        return KVArgParseConfigLoader(
+        return StrictLoader(
             argv,
             aliases,
             flags,
@@ -166,7 +187,7 @@ class SafeAutogradeApp(AutogradeApp):
             )
         elif len(self.extra_args) == 1:
             self.coursedir.assignment_id = self.extra_args[0]
-        if not self.config.Execute.get("enabled", True):
+        if not config_value(self.config, Execute, "enabled"):
             self.fail(
                 "--no-execute (Execute.enabled=False) is refused: the safe grader scores what "
                 "the code does when run, never the outputs saved in a student's notebook. "
@@ -195,8 +216,7 @@ def run_batch(app: SafeAutogradeApp) -> int:
         batch = Batch(
             app.coursedir.assignment_id,
             Path(app.coursedir.root),
-            force=bool(config.BaseConverter.get("force", False))
-            or bool(config.Autograde.get("force", False)),
+            force=bool(config_value(config, Autograde, "force")),
             students=list(app.students) or None,
             on_progress=progress,
             config=config,
@@ -229,7 +249,8 @@ def run_batch(app: SafeAutogradeApp) -> int:
     for record in records:
         if record.status == "error":
             app.log.error("%s: not graded: %s", record.student, "; ".join(record.reasons))
-    return 1 if any(r.status == "error" for r in records) else 0
+    bad = ("error", "failed") if app.strict else ("error",)
+    return 1 if any(r.status in bad for r in records) else 0
 
 
 USAGE = "usage: python -m backend_roadmap_tools.grading autograde ASSIGNMENT [options]"

@@ -434,6 +434,21 @@ class SandboxAutograde(Autograde):
 # -- the batch ------------------------------------------------------------------------------
 
 
+def config_value(config: Config, cls: type, name: str):
+    """``cls.name`` as an instance configured by ``config`` would see it (``--X.y=v`` too)."""
+    from traitlets.config.loader import DeferredConfig
+
+    trait = cls.class_traits()[name]
+    value = trait.default()
+    for klass in reversed(cls.mro()):  # base classes first, as traitlets applies them
+        section = config.get(klass.__name__) if klass.__name__ in config else None
+        if section is not None and name in section:
+            value = section[name]
+    if isinstance(value, DeferredConfig):
+        value = value.get_value(trait)
+    return value
+
+
 def load_config(config_dir: Path) -> Config:
     config = PyFileConfigLoader("nbgrader_config.py", path=str(config_dir)).load_config()
     return config
@@ -481,7 +496,7 @@ class Batch:
         self.report_dir = self.root / REPORTS
         self.report_path = self.report_dir / f"{assignment}.json"
         self.records: dict[str, dict] = {}
-        self.create_student = bool(self.config.Autograde.get("create_student", True))
+        self.create_student = bool(config_value(self.config, Autograde, "create_student"))
         self.notebook_glob = self.coursedir.notebook_id or "*"
 
     # report ---------------------------------------------------------------------------------
@@ -643,7 +658,7 @@ class Batch:
                         converter.start()
                         graded = set(staged)
                     except NbGraderException as error:
-                        context.reasons.append(f"nbgrader could not grade it: {error}")
+                        context.errors.append(f"nbgrader could not grade it: {error}")
                 if known or self.create_student:
                     with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
                         self.zero_missing(gb, student, graded)
