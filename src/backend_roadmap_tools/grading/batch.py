@@ -183,6 +183,9 @@ def _not_graded(nb: NotebookNode, reason: str) -> NotebookNode:
     return nb
 
 
+# Sandbox checks and bytecode warm-ups already done by this process.
+CHECKED: set = set()
+
 # nbconvert deep-copies resources, so they carry a key into this registry, not the context.
 CONTEXTS: dict[str, Context] = {}
 
@@ -729,6 +732,9 @@ class Batch:
 
     def preflight(self) -> None:
         """Refuse to start (rather than score a class 0) if the jail cannot be built here."""
+        key = (str(self.root), self.settings.uid_base)
+        if key in CHECKED:  # once per process (a test suite grades many times)
+            return
         job = Path(tempfile.mkdtemp(prefix="nbgs-"))
         try:
             os.chmod(job, 0o711)
@@ -763,7 +769,9 @@ class Batch:
             )
         finally:
             shutil.rmtree(job, ignore_errors=True)
-        if result.returncode != 0:
+        if result.returncode == 0:
+            CHECKED.add(key)
+        else:
             raise NbGraderException(
                 "the grading sandbox cannot be built on this machine "
                 f"({result.stderr.strip()[-300:]}). Run as root, or as a user allowed to create "
@@ -795,6 +803,9 @@ class Batch:
                         if isinstance(node, (ast.Import, ast.ImportFrom))
                     ]
         code = "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in lines)
+        if code in CHECKED:
+            return
+        CHECKED.add(code)
         try:
             subprocess.run(
                 [PYTHON, "-c", code],
