@@ -22,7 +22,7 @@ from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
 from backend_roadmap_tools.grading.__main__ import SafeAutogradeApp, main
-from backend_roadmap_tools.grading.batch import config_value
+from backend_roadmap_tools.grading.batch import SafeAutograde, config_value
 from backend_roadmap_tools.grading.normalize import TrustedCell, normalize
 
 BIN = Path(sys.executable).parent
@@ -96,6 +96,14 @@ def test_own_options_still_work(tmp_path, monkeypatch):
     }
     assert app.students == ["alice", "bob"]
     assert app.progress is False
+
+
+def test_config_dir_is_read(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "nbgrader_config.py").write_text("c = get_config()\nc.SafeAutograde.workers = 7\n")
+    app = parse(["ps1", "--config-dir", str(elsewhere)], tmp_path, monkeypatch)
+    assert config_value(app.config, SafeAutograde, "workers") == 7
 
 
 @pytest.mark.parametrize(
