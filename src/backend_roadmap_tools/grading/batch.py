@@ -280,7 +280,7 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
         }
         (job / "spec.json").write_text(json.dumps(spec))
         nbformat.write(nb, str(job / "in.ipynb"))
-        before = _snapshot(job / "work")
+        (job / "written").mkdir(mode=0o700)
         (job / "job.json").write_text(
             json.dumps(
                 {
@@ -292,6 +292,7 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                     "ipc_dir": str(job / "ipc"),
                     "limits": limits,
                     "kernel_name": kernel_name(nb),
+                    "written_dir": str(job / "written"),
                 }
             )
         )
@@ -322,7 +323,7 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
             context.reasons.append(f"{name}: the grading worker failed: {tail.strip()}")
             return _not_graded(nb, "the grading worker failed")
         context.reasons.extend(f"{name}: {reason}" for reason in status["reasons"])
-        keep_written_files(job / "work", Path(context.work_dir), before, limits["tmpfs_bytes"])
+        keep_written_files(job / "written", job / "work", Path(context.work_dir))
         return executed
     finally:
         if not os.environ.get("BACKEND_ROADMAP_KEEP_JOBS"):
@@ -348,41 +349,27 @@ def kernel_missing(name: str) -> str | None:
     return None
 
 
-def _snapshot(directory: Path) -> dict[str, tuple[int, int]]:
-    return {
-        str(path.relative_to(directory)): (path.stat().st_size, path.stat().st_mtime_ns)
-        for path in directory.rglob("*")
-        if path.is_file() and not path.is_symlink()
-    }
+def keep_written_files(written: Path, given: Path, dest: Path) -> None:
+    """Copy what the notebook wrote while graded into ``autograded/`` (as nbgrader does).
 
-
-def keep_written_files(work: Path, dest: Path, before: dict, max_bytes: int) -> None:
-    """Copy the files the notebook wrote while graded into ``autograded/`` (as nbgrader does).
-
-    Only regular files, never a notebook or a dot-file, never through a symlink, at most
-    ``max_bytes`` in all: the kernel could write no more than that anyway.
+    ``written`` holds the kernel's working copy as the worker saved it (checked paths,
+    regular files, no notebooks or dot-files, capped in size); only files that are new or
+    differ from the copy the kernel was ``given`` are kept.
     """
     if not dest.is_dir():
         return
-    total = 0
-    for path in sorted(work.rglob("*")):
-        relative = path.relative_to(work)
-        if (
-            path.is_symlink()
-            or not path.is_file()
-            or path.suffix == ".ipynb"
-            or any(part.startswith(".") for part in relative.parts)
-            or any(parent.is_symlink() for parent in path.parents if work in parent.parents)
-        ):
+    for path in sorted(written.rglob("*")):
+        if path.is_symlink() or not path.is_file():
             continue
-        stat = path.stat()
-        if before.get(str(relative)) == (stat.st_size, stat.st_mtime_ns):
+        relative = path.relative_to(written)
+        before = given / relative
+        unchanged = before.is_file() and not before.is_symlink()
+        if unchanged and before.read_bytes() == path.read_bytes():
             continue
-        total += stat.st_size
-        if total > max_bytes:
-            break
         target = dest / relative
         if target.is_symlink() or (target.exists() and not target.is_file()):
+            continue
+        if any(parent.is_symlink() for parent in target.parents if dest in parent.parents):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
