@@ -302,6 +302,9 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
         with open(job / "worker.log", "wb") as logfile:
             process = subprocess.Popen(
                 [PYTHON, "-I", str(WORKER), str(job / "job.json")],
+                # os.environ as Python sees it (JUPYTER_PATH finds the notebook's kernel), even
+                # where a caller replaced os.environ with a dict, as nbgrader's test helper does.
+                env=dict(os.environ),
                 stdin=subprocess.DEVNULL,
                 stdout=logfile,
                 stderr=logfile,
