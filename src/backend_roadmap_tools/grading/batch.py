@@ -18,6 +18,7 @@ interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import hashlib
 import io
 import json
@@ -131,13 +132,16 @@ class Context:
     settings: SafeAutograde
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Faults of the set-up, not of the student (kernel not installed, student not in the
+    # gradebook, unreadable timestamp): status "error", no autograded copy, exit status 1.
+    errors: list[str] = field(default_factory=list)
     work_dir: str = ""
 
 
 @dataclass
 class Record:
     student: str
-    status: str  # "ok", "repaired" or "failed"
+    status: str  # "ok", "repaired", "failed" or "error" (no usable record; exit status 1)
     score: float
     max_score: float
     reasons: list[str]
@@ -191,6 +195,9 @@ def _not_graded(nb: NotebookNode, reason: str) -> NotebookNode:
     return nb
 
 
+# Sandbox checks and bytecode warm-ups already done by this process.
+CHECKED: set = set()
+
 # nbconvert deep-copies resources, so they carry a key into this registry, not the context.
 CONTEXTS: dict[str, Context] = {}
 
@@ -201,6 +208,10 @@ class SandboxedExecute(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         context = CONTEXTS[resources["sandbox"]]
         name = resources["nbgrader"]["notebook"]
+        missing = kernel_missing(kernel_name(nb))
+        if missing:
+            context.errors.append(f"{name}: {missing}")
+            return _not_graded(nb, missing), resources
         GRADEBOOK_LOCK.release()
         try:
             nb = run_in_sandbox(nb, context, name)
@@ -290,6 +301,7 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
         }
         (job / "spec.json").write_text(json.dumps(spec))
         nbformat.write(nb, str(job / "in.ipynb"))
+        (job / "written").mkdir(mode=0o700)
         (job / "job.json").write_text(
             json.dumps(
                 {
@@ -301,6 +313,8 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                     "ipc_dir": str(job / "ipc"),
                     "limits": limits,
                     "library_roots": spec["expose"],
+                    "kernel_name": kernel_name(nb),
+                    "written_dir": str(job / "written"),
                 }
             )
         )
@@ -310,6 +324,9 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
         with open(job / "worker.log", "wb") as logfile:
             process = subprocess.Popen(
                 [PYTHON, "-I", str(WORKER), str(job / "job.json")],
+                # os.environ as Python sees it (JUPYTER_PATH finds the notebook's kernel), even
+                # where a caller replaced os.environ with a dict, as nbgrader's test helper does.
+                env=dict(os.environ),
                 stdin=subprocess.DEVNULL,
                 stdout=logfile,
                 stderr=logfile,
@@ -332,6 +349,7 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
             return _not_graded(nb, "the grading worker failed")
         context.reasons.extend(f"{name}: {reason}" for reason in status["reasons"])
         context.reasons.extend(f"{name}: {reason}" for reason in _setup_failures(executed))
+        keep_written_files(job / "written", job / "work", Path(context.work_dir))
         return executed
     finally:
         if not os.environ.get("BACKEND_ROADMAP_KEEP_JOBS"):
@@ -359,6 +377,51 @@ def _setup_failures(nb: NotebookNode) -> list[str]:
                     "something this set needs"
                 )
     return failures
+
+
+def kernel_name(nb: NotebookNode) -> str:
+    """The kernel nbgrader would run: the notebook's (the gradebook's, set by normalize)."""
+    spec = nb.metadata.get("kernelspec")
+    name = spec.get("name") if isinstance(spec, dict) else None
+    return name if isinstance(name, str) and name else "python3"
+
+
+def kernel_missing(name: str) -> str | None:
+    """Why the kernel ``name`` cannot be started here, or None when it is installed."""
+    from jupyter_client.kernelspec import NoSuchKernel
+    from jupyter_client.manager import KernelManager
+
+    try:
+        KernelManager(kernel_name=name).kernel_spec  # noqa: B018 - resolving is the check
+    except NoSuchKernel:
+        return f"kernel {name!r} is not installed"
+    return None
+
+
+def keep_written_files(written: Path, given: Path, dest: Path) -> None:
+    """Copy what the notebook wrote while graded into ``autograded/`` (as nbgrader does).
+
+    ``written`` holds the kernel's working copy as the worker saved it (checked paths,
+    regular files, no notebooks or dot-files, capped in size); only files that are new or
+    differ from the copy the kernel was ``given`` are kept.
+    """
+    if not dest.is_dir():
+        return
+    for path in sorted(written.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        relative = path.relative_to(written)
+        before = given / relative
+        unchanged = before.is_file() and not before.is_symlink()
+        if unchanged and before.read_bytes() == path.read_bytes():
+            continue
+        target = dest / relative
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            continue
+        if any(parent.is_symlink() for parent in target.parents if dest in parent.parents):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
 
 
 class SandboxAutograde(Autograde):
@@ -410,6 +473,21 @@ class SandboxAutograde(Autograde):
 # -- the batch ------------------------------------------------------------------------------
 
 
+def config_value(config: Config, cls: type, name: str):
+    """``cls.name`` as an instance configured by ``config`` would see it (``--X.y=v`` too)."""
+    from traitlets.config.loader import DeferredConfig
+
+    trait = cls.class_traits()[name]
+    value = trait.default()
+    for klass in reversed(cls.mro()):  # base classes first, as traitlets applies them
+        section = config.get(klass.__name__) if klass.__name__ in config else None
+        if section is not None and name in section:
+            value = section[name]
+    if isinstance(value, DeferredConfig):
+        value = value.get_value(trait)
+    return value
+
+
 def load_config(config_dir: Path) -> Config:
     config = PyFileConfigLoader("nbgrader_config.py", path=str(config_dir)).load_config()
     return config
@@ -437,8 +515,10 @@ class Batch:
         students: list[str] | None = None,
         overrides: dict | None = None,
         on_progress: Callable[[Record | None, int, int], None] | None = None,
+        config: Config | None = None,
     ) -> None:
-        self.config = load_config(config_dir)
+        # The command line's app passes its merged config (files, then --Class.trait=value).
+        self.config = config if config is not None else load_config(config_dir)
         for key, value in (overrides or {}).items():
             setattr(self.config.SafeAutograde, key, value)
         self.assignment = assignment
@@ -458,6 +538,8 @@ class Batch:
         self.report_dir = self.root / REPORTS
         self.report_path = self.report_dir / f"{assignment}.json"
         self.records: dict[str, dict] = {}
+        self.create_student = bool(config_value(self.config, Autograde, "create_student"))
+        self.notebook_glob = self.coursedir.notebook_id or "*"
 
     # report ---------------------------------------------------------------------------------
     def load_report(self) -> None:
@@ -504,9 +586,16 @@ class Batch:
             if base.is_dir()
             else []
         )
+        pattern = self.coursedir.student_id or "*"
+        excluded = set(filter(None, self.coursedir.student_id_exclude.split(",")))
+        found = [s for s in found if fnmatch.fnmatchcase(s, pattern) and s not in excluded]
         if self.only:
-            found = [s for s in found if s in self.only]
+            found = [s for s in found if any(fnmatch.fnmatchcase(s, p) for p in self.only)]
         return found
+
+    def in_scope(self, notebook: str) -> bool:
+        """Whether ``--notebook`` (``CourseDirectory.notebook_id``, a glob) selects it."""
+        return fnmatch.fnmatchcase(notebook, self.notebook_glob)
 
     def stage(self, student: str, context: Context, gb: Gradebook) -> list[str]:
         """Copy a repaired submission to the staging tree; return the notebooks staged."""
@@ -537,6 +626,8 @@ class Batch:
             (target / "timestamp.txt").write_text(timestamp)
         staged = []
         for name, record in sorted(expected.items()):
+            if not self.in_scope(name):
+                continue
             path = source / f"{name}.ipynb"
             if not os.path.lexists(path):
                 context.reasons.append(f"{name}.ipynb is missing: scored 0")
@@ -547,6 +638,17 @@ class Batch:
                 continue
             try:
                 kernelspec = json.loads(record.kernelspec) if record.kernelspec else None
+                # nbgrader keeps the submitted kernel when the gradebook recorded none.
+                submitted = loaded.notebook.get("metadata", {})
+                submitted = submitted.get("kernelspec") if isinstance(submitted, dict) else None
+                if not kernelspec and isinstance(submitted, dict):
+                    name_ = submitted.get("name")
+                    if isinstance(name_, str) and name_:
+                        kernelspec = {
+                            "name": name_,
+                            "display_name": str(submitted.get("display_name", name_)),
+                            "language": str(submitted.get("language", "")),
+                        }
                 fixed = normalize(
                     loaded.notebook, trusted_cells(gb, name, self.assignment), kernelspec
                 )
@@ -571,7 +673,7 @@ class Batch:
         else:
             submission = gb.update_or_create_submission(self.assignment, student)
         for notebook in submission.notebooks:
-            if notebook.name in graded:
+            if notebook.name in graded or not self.in_scope(notebook.name):
                 continue
             for grade in notebook.grades:
                 grade.auto_score = 0
@@ -586,8 +688,18 @@ class Batch:
         with GRADEBOOK_LOCK:
             try:
                 with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-                    staged = self.stage(student, context, gb)
-                if staged:
+                    known = any(s.id == student for s in gb.students)
+                    staged = [] if not known and not self.create_student else None
+                    if staged is None:
+                        staged = self.stage(student, context, gb)
+                if not known and not self.create_student:
+                    # nbgrader's Autograde.create_student=False: an unknown folder is an error.
+                    context.errors.append(
+                        f"no student {student!r} in the gradebook (Autograde.create_student "
+                        "is False): not graded"
+                    )
+                    score, max_score = 0.0, 0.0
+                elif staged:
                     coursedir = CourseDirectory(config=self.config)
                     coursedir.submitted_directory = f"{STAGING}"
                     coursedir.assignment_id = self.assignment
@@ -597,14 +709,15 @@ class Batch:
                         converter.start()
                         graded = set(staged)
                     except NbGraderException as error:
-                        context.reasons.append(f"nbgrader could not grade it: {error}")
-                with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-                    self.zero_missing(gb, student, graded)
-                    submission = gb.find_submission(self.assignment, student)
-                    score, max_score = float(submission.score), float(submission.max_score)
+                        context.errors.append(f"nbgrader could not grade it: {error}")
+                if known or self.create_student:
+                    with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                        self.zero_missing(gb, student, graded)
+                        submission = gb.find_submission(self.assignment, student)
+                        score, max_score = float(submission.score), float(submission.max_score)
             except Exception as error:  # noqa: BLE001 - one submission never stops the batch
                 log.exception("grading %s failed", student)
-                context.reasons.append(f"internal error: {type(error).__name__}: {error}")
+                context.errors.append(f"internal error: {type(error).__name__}: {error}")
                 score, max_score = 0.0, 0.0
                 try:
                     with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
@@ -617,12 +730,16 @@ class Batch:
                 CONTEXTS.pop(student, None)
                 shutil.rmtree(self.root / STAGING / student, ignore_errors=True)
             status = "failed" if context.reasons else ("repaired" if context.notes else "ok")
+            if context.errors:
+                # Like nbgrader's failed conversion: no autograded copy is left to look graded.
+                status = "error"
+                self.remove_autograded(student)
             record = Record(
                 student=student,
                 status=status,
                 score=score,
                 max_score=max_score,
-                reasons=context.reasons,
+                reasons=context.errors + context.reasons,
                 notes=context.notes,
                 seconds=round(time.monotonic() - started, 2),
                 fingerprint=print_,
@@ -631,8 +748,41 @@ class Batch:
             self.save_report()
         return record
 
+    def autograded(self, student: str) -> Path:
+        return Path(
+            self.coursedir.format_path(
+                self.coursedir.autograded_directory, student, self.assignment
+            )
+        )
+
+    def remove_autograded(self, student: str) -> None:
+        dest = self.autograded(student)
+        if self.notebook_glob == "*":
+            shutil.rmtree(dest, ignore_errors=True)
+            return
+        for path in dest.glob("*.ipynb"):
+            if self.in_scope(path.stem):
+                path.unlink()
+
+    def up_to_date(self, student: str, old: dict | None) -> bool:
+        """nbgrader's skip rule (the autograded copy exists), and the submission unchanged."""
+        if self.force or not old or old.get("status") == "error":
+            return False
+        dest = self.autograded(student)
+        if not dest.is_dir():
+            return False
+        if self.notebook_glob != "*":
+            source = self.submitted(student)
+            wanted = [p.stem for p in source.glob("*.ipynb") if self.in_scope(p.stem)]
+            if any(not (dest / f"{name}.ipynb").is_file() for name in wanted):
+                return False
+        return old.get("fingerprint") == fingerprint(self.submitted(student))
+
     def preflight(self) -> None:
         """Refuse to start (rather than score a class 0) if the jail cannot be built here."""
+        key = (str(self.root), self.settings.uid_base)
+        if key in CHECKED:  # once per process (a test suite grades many times)
+            return
         job = Path(tempfile.mkdtemp(prefix="nbgs-"))
         try:
             os.chmod(job, 0o711)
@@ -667,7 +817,9 @@ class Batch:
             )
         finally:
             shutil.rmtree(job, ignore_errors=True)
-        if result.returncode != 0:
+        if result.returncode == 0:
+            CHECKED.add(key)
+        else:
             raise NbGraderException(
                 "the grading sandbox cannot be built on this machine "
                 f"({result.stderr.strip()[-300:]}). Run as root, or as a user allowed to create "
@@ -699,6 +851,9 @@ class Batch:
                         if isinstance(node, (ast.Import, ast.ImportFrom))
                     ]
         code = "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in lines)
+        if code in CHECKED:
+            return
+        CHECKED.add(code)
         try:
             subprocess.run(
                 [PYTHON, "-c", code],
@@ -725,17 +880,7 @@ class Batch:
         todo, done = [], []
         for student in students:
             old = self.records.get(student)
-            autograded = Path(
-                self.coursedir.format_path(
-                    self.coursedir.autograded_directory, student, self.assignment
-                )
-            )
-            if (
-                not self.force
-                and old
-                and autograded.exists()
-                and old.get("fingerprint") == fingerprint(self.submitted(student))
-            ):
+            if self.up_to_date(student, old):
                 done.append(Record(**old))
             else:
                 todo.append(student)

@@ -62,15 +62,19 @@ def trusted_cells(gradebook, notebook_id: str, assignment_id: str) -> list[Trust
         grade = grades.get(source.name)
         task = tasks.get(source.name)
         points = grade.max_score if grade else (task.max_score if task else None)
+        solution = source.name in solutions
+        # nbgrader's utils.is_locked: a test cell is locked and an answer cell is not,
+        # whatever the recorded flag says (a source may leave `locked` unset on its tests).
+        locked = False if solution else (grade is not None or bool(source.locked))
         cells.append(
             TrustedCell(
                 name=source.name,
                 cell_type=source.cell_type,
                 source=source.source,
                 checksum=source.checksum,
-                locked=bool(source.locked),
+                locked=locked,
                 grade=grade is not None,
-                solution=source.name in solutions,
+                solution=solution,
                 task=task is not None,
                 points=float(points) if points is not None else None,
             )
@@ -278,10 +282,14 @@ def normalize(
         seen.add(grade_id)
         good = by_name[grade_id]
         expected = _metadata(good)
+        # `locked` means something only for read-only cells: nbgrader treats every test cell
+        # as locked and every answer cell as editable whatever the flag (utils.is_locked).
+        flag_matters = not (good.grade or good.solution)
         changed = [
             key
             for key in ("grade", "solution", "locked", "points", "schema_version")
             if key in expected
+            and (key != "locked" or flag_matters)
             and nbg.get(key) != expected[key]
             and not (key == "points" and _same_number(nbg.get(key), expected[key]))
         ]

@@ -129,6 +129,42 @@ def _nbg_guard(names, nonce, roots=None):
 """
 
 
+# Runs inside the kernel after the last cell: the files of the working copy, for autograded/
+# (nbgrader keeps what a notebook writes). Untrusted like any student output: the worker
+# checks every path and the caller keeps only new or changed regular files.
+COLLECT_SOURCE = r"""
+def _nbg_files(limit):
+    import base64, os
+    out, total = {}, 0
+    for top, dirs, files in os.walk(".", followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            if name.startswith(".") or name.endswith(".ipynb") or os.path.islink(path):
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(limit - total + 1)
+            except OSError:
+                continue
+            if total + len(data) > limit:
+                continue
+            total += len(data)
+            out[os.path.normpath(path)] = base64.b64encode(data).decode()
+    return out
+"""
+
+
+def safe_relative(path: object) -> str | None:
+    """``path`` if it is a plain relative path inside the working copy, else None."""
+    if not isinstance(path, str) or not path or path.startswith("/") or "\0" in path:
+        return None
+    parts = path.split("/")
+    if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return None
+    return path
+
+
 def debug(message: str) -> None:
     if os.environ.get("BACKEND_ROADMAP_KEEP_JOBS"):
         print(f"{time.monotonic():.2f} {message}", file=sys.stderr, flush=True)
@@ -326,8 +362,10 @@ class Runner:
 
     def make_client(self) -> CappedClient:
         ipc = self.job["ipc_dir"]
+        # The kernel the gradebook recorded for this notebook (the parent checked it exists).
+        kernel_name = str(self.job.get("kernel_name") or "python3")
         km = SandboxKernelManager(
-            kernel_name="python3",
+            kernel_name=kernel_name,
             transport="ipc",
             ip=os.path.join(ipc, "k"),
             connection_file=os.path.join(ipc, "kernel.json"),
@@ -358,7 +396,7 @@ class Runner:
                 "--HistoryManager.hist_file=:memory:",
                 "--InteractiveShellApp.ignore_cwd=True",
             ],
-            kernel_name="python3",
+            kernel_name=kernel_name,
         )
 
     async def run_code(self, client: CappedClient, code: str, timeout: float, **kw: Any):
@@ -440,6 +478,8 @@ class Runner:
             async with client.async_setup_kernel():
                 debug("kernel ready")
                 await self.execute_cells(client)
+                if self.job.get("written_dir"):
+                    await self.collect_files(client)
             debug("kernel stopped")
         except DeadKernelError:
             pass
@@ -449,6 +489,36 @@ class Runner:
             self.mark_not_run(self.position, reason)
 
     position = 0
+
+    async def collect_files(self, client: CappedClient) -> None:
+        """Save the files of the kernel's working copy under ``written_dir``."""
+        import base64
+
+        limit = min(int(self.limits["tmpfs_bytes"]), int(self.limits["max_message_bytes"]) // 3)
+        reply = await self.run_code(
+            client, COLLECT_SOURCE, GUARD_TIMEOUT, user_expressions={"f": f"_nbg_files({limit})"}
+        )
+        result = (reply or {}).get("user_expressions", {}).get("f", {})
+        try:
+            files = ast.literal_eval(result["data"]["text/plain"])
+        except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
+            return
+        if not isinstance(files, dict):
+            return
+        root = self.job["written_dir"]
+        for path, encoded in files.items():
+            relative = safe_relative(path)
+            if relative is None or not isinstance(encoded, str):
+                continue
+            try:
+                data = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                continue
+            target = os.path.join(root, relative)
+            os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
 
     async def execute_cells(self, client: CappedClient) -> None:
         first_student = next(
