@@ -145,10 +145,11 @@ def cell(grade_id: str, source: str, **flags) -> dict:
 
 
 def test_locked_flag_of_test_and_answer_cells_is_not_a_repair():
+    # In the order generate_assignment recorded them (normalize restores that order).
     trusted = [
+        TrustedCell("setup", "code", "import math", None, True, False, False, False, None),
         TrustedCell("answer", "code", "x = 1", None, False, False, True, False, None),
         TrustedCell("tests", "code", "assert x == 1", None, True, True, False, False, 1.0),
-        TrustedCell("setup", "code", "import math", None, True, False, False, False, None),
     ]
     # The release marks test cells locked; a source may not, and old copies may differ.
     for test_locked in (True, False):
