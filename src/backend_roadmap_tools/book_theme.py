@@ -9,6 +9,10 @@
 - The theme's fontawesome.js (1.5 MB, it turns icon tags into SVG) is not loaded: the theme's
   CSS already draws the same icons with the Font Awesome web font. The search index loads on
   the search page only.
+- Icons: the theme's stylesheet carries a rule for each of Font Awesome's ~1,400 icons and
+  its web fonts every glyph. After the build, only the rules of icons some page or script
+  names are kept, and the fonts are cut to those glyphs (fontTools; woff2 needs brotli, and
+  without it the fonts are left whole). That keeps a chapter page under its weight budget.
 - The course's own CSS and JS (`book/_static/`): long outputs wrap, code scrolls inside its box,
   one search box, and the sidebar buttons work at every width.
 """
@@ -107,6 +111,60 @@ def slim_page(html: str, is_search_page: bool = False) -> str:
     return html if is_search_page else SEARCH_SCRIPTS.sub("", html)
 
 
+# A stylesheet rule that only maps icon classes to a glyph:
+# `.fa-bars:before,.fa-x:before{content:"\f0c9"}`
+ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"\\([0-9a-f]{4,5})"\}')
+ICON_NAME = re.compile(r"fa-[a-z0-9-]+")
+GLYPH = re.compile(r'content:"\\([0-9a-f]{4,5})"')
+
+
+def prune_icon_rules(css: str, used: set[str]) -> str:
+    """The stylesheet without the rules of icons that no page or script names."""
+
+    def keep(match: re.Match) -> str:
+        names = set(ICON_NAME.findall(match.group(1)))
+        return match.group(0) if names & used else ""
+
+    return ICON_RULE.sub(keep, css)
+
+
+def subset_fonts(fonts: list, codepoints: set[int]) -> None:
+    """Cut each web font to ``codepoints`` (in place); leave it whole if that cannot be done."""
+    try:
+        import brotli  # noqa: F401 - woff2 output needs it
+        from fontTools import subset
+    except ImportError:
+        return
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    for path in fonts:
+        font = subset.load_font(str(path), options)
+        try:
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=codepoints)
+            subsetter.subset(font)
+            subset.save_font(font, str(path), options)
+        finally:
+            font.close()
+
+
+def slim_icons(root) -> None:
+    """Keep only the icons the built book uses, in the stylesheets and in the web fonts."""
+    used: set[str] = set()
+    for path in [*root.rglob("*.html"), *root.glob("_static/**/*.js")]:
+        used.update(ICON_NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
+    codepoints: set[int] = set()
+    for css_path in root.glob("_static/styles/*.css"):
+        css = css_path.read_text(encoding="utf-8")
+        pruned = prune_icon_rules(css, used)
+        if pruned != css:
+            css_path.write_text(pruned, encoding="utf-8")
+        codepoints.update(int(code, 16) for code in GLYPH.findall(pruned))
+    if codepoints:
+        subset_fonts(sorted(root.glob("_static/vendor/fontawesome/webfonts/*.woff2")), codepoints)
+
+
 def _on_build_finished(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -120,6 +178,7 @@ def _on_build_finished(app, exception) -> None:
         slim = slim_page(html, is_search_page=page == root / "search.html")
         if slim != html:
             page.write_text(slim, encoding="utf-8")
+    slim_icons(root)
 
 
 def setup(app):

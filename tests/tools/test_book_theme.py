@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from backend_roadmap_tools.book_theme import clean_notebook_json, slim_page, strip_test_markers
+import pydata_sphinx_theme
+
+from backend_roadmap_tools.book_theme import (
+    clean_notebook_json,
+    prune_icon_rules,
+    slim_page,
+    strip_test_markers,
+    subset_fonts,
+)
 
 
 def test_marker_lines_are_removed_and_code_kept():
@@ -53,3 +62,26 @@ def test_slim_page_drops_fontawesome_and_the_search_index_off_the_search_page():
 def test_the_search_page_keeps_its_index():
     slim = slim_page(PAGE, is_search_page=True)
     assert "searchindex.js" in slim and "fontawesome" not in slim
+
+
+def test_icon_rules_of_unused_icons_go_and_used_ones_stay():
+    css = (
+        '.x{color:red}.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}'
+        '.fa-anchor:before{content:"\\f13d"}.fa-sun:before{content:"\\f185"}'
+    )
+    pruned = prune_icon_rules(css, {"fa-navicon", "fa-sun"})
+    assert pruned == '.x{color:red}.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}' + (
+        '.fa-sun:before{content:"\\f185"}'
+    )
+
+
+def test_fonts_cut_to_the_glyphs_still_hold_them(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    source = next(Path(pydata_sphinx_theme.__file__).parent.rglob("fa-solid-900.woff2"))
+    font = tmp_path / "fa-solid-900.woff2"
+    font.write_bytes(source.read_bytes())
+    subset_fonts([font], {0xF0C9, 0xF185})
+    assert font.stat().st_size < source.stat().st_size / 10
+    with TTFont(str(font)) as cut:
+        assert {0xF0C9, 0xF185} <= set(cut.getBestCmap())
