@@ -52,6 +52,14 @@ _ALWAYS = frozenset(
     }
 )
 _FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code"})
+# Libraries that read their caller's frame to do their own work and never hand the frame
+# back: pydantic (a model's namespace, so FastAPI apps and models built in an answer work),
+# typing, collections, enum and dataclasses (the __module__ of a class they make). Under a
+# test they may have a frame above the test, never the test's own frame or one below it.
+_FRAME_USERS = frozenset(
+    {"pydantic", "pydantic_core", "typing", "typing_extensions", "collections", "enum",
+     "dataclasses", "fastapi", "starlette", "sqlalchemy"}
+)  # fmt: skip
 
 
 class GraderRefused(RuntimeError):
@@ -71,6 +79,7 @@ def _make_hook(shell, linecache, threading, os, sys, library_roots):  # noqa: PL
     """
     always = _ALWAYS
     frame_attributes = _FRAME_ATTRIBUTES
+    frame_users = _FRAME_USERS
     marker, placeholder = MARKER, PLACEHOLDER
     main = threading.main_thread().ident
     roots = tuple(sorted({root.rstrip("/") + "/" for root in library_roots}))
@@ -124,7 +133,14 @@ def _make_hook(shell, linecache, threading, os, sys, library_roots):  # noqa: PL
         caller = getframe(2)
         main_thread = get_ident() == main
         if event == "sys._getframe":
-            return main_thread and on_stack(caller) and student_in_chain(caller)
+            if not (main_thread and on_stack(caller) and student_in_chain(caller)):
+                return False
+            module = caller.f_globals.get("__name__", "")
+            trusted = isinstance(module, str) and module.partition(".")[0] in frame_users
+            if trusted and library(caller.f_code.co_filename) and args:
+                frame = args[0]
+                return frame.f_code.co_filename in tests or not on_stack(frame)
+            return True
         attribute = args[1]
         student = student_in_chain(caller)
         running = on_stack(caller) if main_thread else on_stack(current_frames().get(main))
