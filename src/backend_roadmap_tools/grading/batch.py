@@ -622,7 +622,7 @@ class Batch:
         timestamp, note = read_timestamp(source)
         if note:
             context.notes.append(note)
-        if timestamp:
+        if timestamp is not None:
             (target / "timestamp.txt").write_text(timestamp)
         staged = []
         for name, record in sorted(expected.items()):

@@ -384,6 +384,8 @@ def read_timestamp(folder: Path) -> tuple[str | None, str | None]:
         return None, "timestamp.txt is not a small regular file; ignored"
     try:
         text = data.decode("utf-8").strip()
+        if not text:
+            return "", None  # empty: no time, but kept in autograded/ as nbgrader keeps it
         parse_utc(text)
     except Exception:  # noqa: BLE001 - any unparsable timestamp is ignored the same way
         return None, "timestamp.txt could not be read as a time; ignored"

@@ -490,3 +490,10 @@ def test_every_name_a_setup_cell_binds_is_watched():
             "z",
         ]
     )
+
+
+def test_an_empty_timestamp_means_no_time_and_is_kept(tmp_path):
+    from backend_roadmap_tools.grading.normalize import read_timestamp
+
+    (tmp_path / "timestamp.txt").write_text("\n")
+    assert read_timestamp(tmp_path) == ("", None)

@@ -112,6 +112,11 @@ class TestSafeAutograde(stock.TestNbGraderAutograde):
     )("test_showtraceback_exploit")
     test_handle_failure = differs(REPAIRED)("test_handle_failure")
     test_handle_failure_single_notebook = differs(REPAIRED)("test_handle_failure_single_notebook")
+    test_grade_empty_timestamp = differs(
+        "by design: a timestamp.txt that cannot be read as a time is treated as absent (the "
+        "student is graded on time, with a note), where nbgrader exits 1; an empty one is "
+        "kept in autograded/ as nbgrader keeps it"
+    )("test_grade_empty_timestamp")
     test_no_execute = differs(
         "by design: --no-execute is refused with a message and exit status 1 (scores would "
         "come from the outputs saved in the student's notebook)"
