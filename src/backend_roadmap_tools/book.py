@@ -54,6 +54,10 @@ def stage_mathjax() -> None:
 
 
 def build() -> int:
+    # Pages written by an earlier build stay in _build/html even when their source is gone or
+    # now excluded (Sphinx never deletes them): start the HTML afresh. The parsed documents in
+    # _build/.doctrees are kept, so unchanged pages are not read again.
+    shutil.rmtree(HTML, ignore_errors=True)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(ROOT), "--builder", "html", "-W", "--keep-going"]
     return subprocess.call(command, cwd=ROOT)
