@@ -1,8 +1,8 @@
 """serve_http2, serve_http3 and http3_get: HTTP/2 over TLS and HTTP/3 over QUIC on loopback."""
 
 import asyncio
-import threading
 import socket
+import threading
 
 import httpx
 import pytest
@@ -16,7 +16,6 @@ from backend_roadmap import (
     serve_http2,
     serve_http3,
 )
-
 
 #: Set once any other path has been answered: ``/slow`` waits for it, so the order of the
 #: answers never depends on how busy the machine is.
