@@ -1,4 +1,5 @@
 """Keeps the base64 '=' padding on the S256 challenge, which RFC 7636 leaves out."""
+
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
 
 

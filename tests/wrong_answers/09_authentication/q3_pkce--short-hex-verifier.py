@@ -1,4 +1,5 @@
 """Makes the verifier from 16 random bytes in hex: 32 characters, under the minimum of 43."""
+
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
 
 

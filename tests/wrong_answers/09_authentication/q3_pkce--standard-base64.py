@@ -1,4 +1,5 @@
 """Encodes with standard base64 ('+' and '/') instead of base64url ('-' and '_')."""
+
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
 
 

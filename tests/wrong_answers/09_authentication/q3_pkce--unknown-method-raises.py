@@ -1,5 +1,6 @@
 """The server's check lets challenge_of raise on an unknown method instead of saying False;
 and any method other than S256 is treated as plain when making a challenge."""
+
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
 
 

@@ -1,4 +1,5 @@
 """The server compares the challenges but never checks the verifier's length and characters."""
+
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
 
 
