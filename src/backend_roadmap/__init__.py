@@ -56,6 +56,9 @@ EXPORTS = {
     "ConcurrencyGauge": "backend_roadmap.apis.slow_service",
     "SlowService": "backend_roadmap.apis.slow_service",
     "serve_slow": "backend_roadmap.apis.slow_service",
+    # auth: the authentication chapter's local OAuth 2.0 / OpenID Connect server
+    "OAuthClient": "backend_roadmap.auth.oauth_server",
+    "authorization_server": "backend_roadmap.auth.oauth_server",
     # data: SQL, NoSQL and ORM chapters
     "connect_database": "backend_roadmap.data.backends",
     "connect_redis": "backend_roadmap.data.backends",
@@ -91,6 +94,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from backend_roadmap.apis.acceptance import ANY, Call, HTTPCheckFailed, Reply, check_http
     from backend_roadmap.apis.slow_service import ConcurrencyGauge, SlowService, serve_slow
+    from backend_roadmap.auth.oauth_server import OAuthClient, authorization_server
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock
     from backend_roadmap.data.backends import connect_database, connect_redis
