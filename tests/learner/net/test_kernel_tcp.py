@@ -11,6 +11,13 @@ from backend_roadmap.net.kernel_tcp import parse_address, parse_table, proc_rows
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
 
 
+def ours(rows, *sockets):
+    """The rows between these sockets (and their listener's ``*``): a reused port number can
+    still carry an earlier connection's TIME_WAIT socket, which is not this test's."""
+    ports = {sock.getsockname()[1] for sock in sockets}
+    return [row for row in rows if row[1][1] in ports and row[2][1] in ports | {0}]
+
+
 def test_ipv4_words_are_little_endian_and_the_port_big_endian():
     assert parse_address("0100007F:1F90") == ("127.0.0.1", 8080)
     assert parse_address("00000000:0000") == ("0.0.0.0", 0)
@@ -37,12 +44,14 @@ def test_a_table_becomes_state_local_remote():
 def test_a_listener_and_a_connection_are_seen_by_port():
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
-        assert [row[0] for row in tcp_states(port)] == ["LISTEN"]
-        with socket.create_connection(("127.0.0.1", port), timeout=5):
+        assert [row[0] for row in ours(tcp_states(port), listener)] == ["LISTEN"]
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
             deadline = time.monotonic() + 5
-            while len(tcp_states(port)) < 3 and time.monotonic() < deadline:
+            while len(ours(tcp_states(port), listener, client)) < 3:
+                assert time.monotonic() < deadline, tcp_states(port)
                 time.sleep(0.01)
-            assert [row[0] for row in tcp_states(port)] == ["ESTABLISHED"] * 2 + ["LISTEN"]
+            states = [row[0] for row in ours(tcp_states(port), listener, client)]
+            assert states == ["ESTABLISHED"] * 2 + ["LISTEN"]
 
 
 def test_other_systems_are_told_what_to_run(monkeypatch):
@@ -56,7 +65,7 @@ def test_the_kernel_accepts_the_port_filter_so_netlink_is_really_used():
     """A filter the kernel refuses (EINVAL) would fall back to /proc without a word."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
-        assert kernel_tcp.diag_dump(socket.AF_INET, port) == [
+        assert ours(kernel_tcp.diag_dump(socket.AF_INET, port), listener) == [
             ("LISTEN", ("127.0.0.1", port), ("0.0.0.0", 0))
         ]
         assert kernel_tcp.diag_dump(socket.AF_INET6, port) == []
@@ -68,11 +77,10 @@ def test_the_kernel_filter_keeps_exactly_the_rows_of_proc_for_that_port():
     try:
         for listener in listeners:
             port = listener.getsockname()[1]
-            assert (
-                tcp_states(port)
-                == proc_rows(port)
-                == [("LISTEN", ("127.0.0.1", port), ("0.0.0.0", 0))]
-            )
+            rows = tcp_states(port)
+            assert rows == proc_rows(port)
+            assert ours(rows, listener) == [("LISTEN", ("127.0.0.1", port), ("0.0.0.0", 0))]
+            assert all(port in (local[1], remote[1]) for _, local, remote in rows)
     finally:
         for listener in listeners:
             listener.close()
@@ -92,14 +100,14 @@ def test_a_connection_is_never_missed_while_other_sockets_come_and_go():
 
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
-        with socket.create_connection(("127.0.0.1", port), timeout=5):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
             served, _ = listener.accept()
             with served:
                 background = [socket.create_server(("127.0.0.1", 0)) for _ in range(100)]
                 worker = threading.Thread(target=churn)
                 worker.start()
                 try:
-                    seen = {len(tcp_states(port)) for _ in range(60)}
+                    seen = {len(ours(tcp_states(port), listener, client)) for _ in range(60)}
                 finally:
                     stop.set()
                     worker.join()
@@ -115,10 +123,11 @@ def test_without_netlink_the_proc_tables_give_the_same_rows(monkeypatch):
 
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
-        with socket.create_connection(("127.0.0.1", port), timeout=5):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
             served, _ = listener.accept()
             with served:
                 expected = tcp_states(port)
                 monkeypatch.setattr(kernel_tcp, "diag_dump", refused)
                 assert tcp_states(port) == expected
-                assert [row[0] for row in expected] == ["ESTABLISHED"] * 2 + ["LISTEN"]
+                states = [row[0] for row in ours(expected, listener, client)]
+                assert states == ["ESTABLISHED"] * 2 + ["LISTEN"]
