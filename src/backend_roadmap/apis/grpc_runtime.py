@@ -107,9 +107,10 @@ def serve_grpc(
 ) -> Iterator[Address]:
     """Serve ``servicer`` (registered by the generated ``add_..._to_server``) on loopback.
 
-    Yields an :class:`Address`; a client connects with ``grpc_channel(address)``. Leaving the ``with`` stops
-    the server: calls still running get ``STOP_GRACE`` seconds to finish, then are
-    cancelled. A graceful stop also keeps the C core from logging a GOAWAY to stderr.
+    Yields an :class:`Address`; a client connects with ``grpc_channel(address)``. Leaving
+    the ``with`` stops the server: calls still running get ``STOP_GRACE`` seconds to
+    finish, then are cancelled. A graceful stop also keeps the C core from logging a GOAWAY
+    to stderr.
     """
     from concurrent import futures
 
