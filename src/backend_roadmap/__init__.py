@@ -56,6 +56,13 @@ EXPORTS = {
     "ConcurrencyGauge": "backend_roadmap.apis.slow_service",
     "SlowService": "backend_roadmap.apis.slow_service",
     "serve_slow": "backend_roadmap.apis.slow_service",
+    # apis: GraphQL, gRPC and WebSockets (chapter 08)
+    "run_graphql": "backend_roadmap.apis.graphql",
+    "ProtoModules": "backend_roadmap.apis.grpc_runtime",
+    "compile_proto": "backend_roadmap.apis.grpc_runtime",
+    "grpc_channel": "backend_roadmap.apis.grpc_runtime",
+    "serve_grpc": "backend_roadmap.apis.grpc_runtime",
+    "serve_websocket": "backend_roadmap.apis.websocket_server",
     # auth: the authentication chapter's local OAuth 2.0 / OpenID Connect server
     "OAuthClient": "backend_roadmap.auth.oauth_server",
     "authorization_server": "backend_roadmap.auth.oauth_server",
@@ -93,7 +100,15 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from backend_roadmap.apis.acceptance import ANY, Call, HTTPCheckFailed, Reply, check_http
+    from backend_roadmap.apis.graphql import run_graphql
+    from backend_roadmap.apis.grpc_runtime import (
+        ProtoModules,
+        compile_proto,
+        grpc_channel,
+        serve_grpc,
+    )
     from backend_roadmap.apis.slow_service import ConcurrencyGauge, SlowService, serve_slow
+    from backend_roadmap.apis.websocket_server import serve_websocket
     from backend_roadmap.auth.oauth_server import OAuthClient, authorization_server
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock

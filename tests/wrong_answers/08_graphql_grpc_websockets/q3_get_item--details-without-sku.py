@@ -1,0 +1,15 @@
+"""Fails an unknown sku with NOT_FOUND but generic details that do not name the sku."""
+
+
+class Inventory(rpc.InventoryServicer):
+    def __init__(self, stock):
+        self.stock = stock  # {sku: (name, quantity)}
+
+    def GetItem(self, request, context):
+        """The item with request.sku, or a NOT_FOUND / INVALID_ARGUMENT status."""
+        if not request.sku:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "sku is required")
+        if request.sku not in self.stock:
+            context.abort(grpc.StatusCode.NOT_FOUND, "item not found")
+        name, quantity = self.stock[request.sku]
+        return pb.Item(sku=request.sku, name=name, quantity=quantity)
