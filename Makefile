@@ -45,8 +45,12 @@ $(STAMP): pyproject.toml requirements.lock
 book: $(STAMP)
 	$(BIN)/python -m backend_roadmap_tools.book
 
+# Two workers: the tests mostly wait on kernels, servers and child processes. Tests that share a
+# kernel, a fixture or the built book run on one worker (tests/support/parallel.py).
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest --nbval
+	$(BIN)/python -m pytest --nbval -n $(TEST_WORKERS) --dist loadgroup
 
 # What can differ between Python versions: notebook outputs and grading through nbgrader.
 # Used by test-pythons (the jail, the real servers and the book are tested once, by make test).

@@ -9,6 +9,9 @@ import pytest  # noqa: E402 - after the PATH set-up above, which nbgrader needs 
 
 from support.book_build import build_book  # noqa: E402
 
+#: Groups tests for `pytest -n` (a plugin, so its hook also sees the notebooks' cells).
+pytest_plugins = ["support.parallel"]
+
 
 @pytest.fixture(scope="session")
 def book():
