@@ -33,6 +33,11 @@ EXPORTS = {
     "DNSServer": "backend_roadmap.net.dns_server",
     "serve_dns": "backend_roadmap.net.dns_server",
     "tcp_states": "backend_roadmap.net.kernel_tcp",
+    "HTTP3Exchange": "backend_roadmap.net.http_versions",
+    "HTTP3Response": "backend_roadmap.net.http_versions",
+    "http3_get": "backend_roadmap.net.http_versions",
+    "serve_http2": "backend_roadmap.net.http_versions",
+    "serve_http3": "backend_roadmap.net.http_versions",
     # system: the operating-systems chapter
     "generate_access_log": "backend_roadmap.system.access_log",
     "write_access_log": "backend_roadmap.system.access_log",
@@ -100,6 +105,13 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.data.shop import shop_database, shop_metadata, shop_rows
     from backend_roadmap.diagrams import flow_diagram, sequence_diagram
     from backend_roadmap.net.dns_server import DNSServer, serve_dns
+    from backend_roadmap.net.http_versions import (
+        HTTP3Exchange,
+        HTTP3Response,
+        http3_get,
+        serve_http2,
+        serve_http3,
+    )
     from backend_roadmap.net.kernel_tcp import tcp_states
     from backend_roadmap.net.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
     from backend_roadmap.net.tls import LeafOnly, LocalCA
