@@ -2,6 +2,7 @@
 
 import asyncio
 import socket
+import threading
 
 import httpx
 import pytest
@@ -16,17 +17,24 @@ from backend_roadmap import (
     serve_http3,
 )
 
+#: Set once any other path has been answered: ``/slow`` waits for it, so the order of the
+#: answers never depends on how busy the machine is.
+answered = threading.Event()
+
 
 async def version_app(scope, receive, send):
-    """Answers with the HTTP version; ``/slow`` waits first, ``/boom`` raises."""
+    """Answers with the HTTP version; ``/slow`` answers after another path has, ``/boom`` raises."""
     if scope["type"] != "http":
         return
     if scope["path"] == "/boom":
         raise RuntimeError("the database is down")
     if scope["path"] == "/slow":
-        await asyncio.sleep(0.2)
+        await asyncio.to_thread(answered.wait, 10)
+        await asyncio.sleep(0.05)
     await send({"type": "http.response.start", "status": 200, "headers": [(b"x-kind", b"asgi")]})
     await send({"type": "http.response.body", "body": scope["http_version"].encode()})
+    if scope["path"] != "/slow":
+        answered.set()
 
 
 def hello_wsgi(environ, start_response):
@@ -111,6 +119,7 @@ def test_an_app_that_fails_at_startup_raises_server_error(certificate):
 
 def test_http3_get_fetches_every_path_on_one_quic_connection(ca, certificate):
     with serve_http3(version_app, certificate=certificate) as address:
+        answered.clear()
         exchange = http3_get(address, "/slow", "/fast", ca=ca)
     assert isinstance(exchange, HTTP3Exchange)
     assert exchange.alpn == "h3"
