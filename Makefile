@@ -27,6 +27,8 @@ export PYTHONHASHSEED := 0
 export TZ := UTC
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
+# gRPC's C core logs connection events (GOAWAY) straight to stderr; only errors, please.
+export GRPC_VERBOSITY := ERROR
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
