@@ -33,6 +33,11 @@ EXPORTS = {
     "DNSServer": "backend_roadmap.net.dns_server",
     "serve_dns": "backend_roadmap.net.dns_server",
     "tcp_states": "backend_roadmap.net.kernel_tcp",
+    "HTTP3Exchange": "backend_roadmap.net.http_versions",
+    "HTTP3Response": "backend_roadmap.net.http_versions",
+    "http3_get": "backend_roadmap.net.http_versions",
+    "serve_http2": "backend_roadmap.net.http_versions",
+    "serve_http3": "backend_roadmap.net.http_versions",
     # system: the operating-systems chapter
     "generate_access_log": "backend_roadmap.system.access_log",
     "write_access_log": "backend_roadmap.system.access_log",
@@ -51,6 +56,9 @@ EXPORTS = {
     "ConcurrencyGauge": "backend_roadmap.apis.slow_service",
     "SlowService": "backend_roadmap.apis.slow_service",
     "serve_slow": "backend_roadmap.apis.slow_service",
+    # auth: the authentication chapter's local OAuth 2.0 / OpenID Connect server
+    "OAuthClient": "backend_roadmap.auth.oauth_server",
+    "authorization_server": "backend_roadmap.auth.oauth_server",
     # data: SQL, NoSQL and ORM chapters
     "connect_database": "backend_roadmap.data.backends",
     "connect_redis": "backend_roadmap.data.backends",
@@ -86,6 +94,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from backend_roadmap.apis.acceptance import ANY, Call, HTTPCheckFailed, Reply, check_http
     from backend_roadmap.apis.slow_service import ConcurrencyGauge, SlowService, serve_slow
+    from backend_roadmap.auth.oauth_server import OAuthClient, authorization_server
     from backend_roadmap.checks import expect
     from backend_roadmap.clock import FakeClock
     from backend_roadmap.data.backends import connect_database, connect_redis
@@ -100,6 +109,13 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.data.shop import shop_database, shop_metadata, shop_rows
     from backend_roadmap.diagrams import flow_diagram, sequence_diagram
     from backend_roadmap.net.dns_server import DNSServer, serve_dns
+    from backend_roadmap.net.http_versions import (
+        HTTP3Exchange,
+        HTTP3Response,
+        http3_get,
+        serve_http2,
+        serve_http3,
+    )
     from backend_roadmap.net.kernel_tcp import tcp_states
     from backend_roadmap.net.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
     from backend_roadmap.net.tls import LeafOnly, LocalCA

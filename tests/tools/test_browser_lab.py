@@ -2,8 +2,9 @@
 
 It starts the learner's lab as `make lab` does (settings from lab/learner), opens the first
 exercise set from workspace/, runs it, presses Validate, writes one answer, validates again
-and checks that the progress cell's line for that answer changed. The lab runs on loopback in
-a temporary folder, so a learner's own workspace/ is never touched.
+and checks that the progress cell's line for that answer changed. Then it opens a chapter and
+presses Validate there: a chapter has no graded cells, and Validate says so (issue 11, item 9).
+The lab runs on loopback in a temporary folder, so a learner's own workspace/ is never touched.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,6 +24,7 @@ import nbformat
 import pytest
 
 from backend_roadmap_tools.book import chromium, launch_browser
+from backend_roadmap_tools.lab_validate import NOTHING_TO_VALIDATE
 from support import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -29,6 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ASSIGNMENT = "01_internet_and_networking"
 ANSWER = "q3_classify"  # the answer the learner writes (its solution from the source)
 NOTEBOOK = f"workspace/{ASSIGNMENT}/{ASSIGNMENT}_exercises.ipynb"
+CHAPTER = f"notebooks/{ASSIGNMENT}.ipynb"
 LEARNER_NOISE = (
     "Error fetching courses",
     "exchange directory does not exist",
@@ -56,6 +60,8 @@ def lab(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("course")
     student_copies(ASSIGNMENT, root / "workspace" / ASSIGNMENT)
+    (root / "notebooks").mkdir()
+    shutil.copy(REPO / CHAPTER, root / CHAPTER)
     token, port = secrets.token_hex(16), free_port()
     env = {
         **os.environ,
@@ -126,7 +132,8 @@ def progress_view(page) -> str:
 def validate(page) -> str:
     page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_timeout(500)
-    page.get_by_role("button", name="Validate").first.click()
+    panel = page.evaluate("window.jupyterapp.shell.currentWidget.id")
+    page.locator(f"[id='{panel}']").get_by_role("button", name="Validate").click()
     dialog = page.locator(".jp-Dialog")
     dialog.wait_for(state="visible", timeout=30_000)
     page.wait_for_function(
@@ -188,6 +195,21 @@ def test_learner_path(lab):
 
         second = validate(page)
         assert second != first, "Validate shows the same after a correct answer"
+
+        # A chapter has no graded cells: Validate says so, and never "Success".
+        page.evaluate(
+            "async ([path]) => { await window.jupyterapp.commands.execute("
+            "'docmanager:open', {path}); }",
+            [CHAPTER],
+        )
+        page.wait_for_function(
+            f"window.jupyterapp.shell.currentWidget?.context?.path === '{CHAPTER}'"
+            " && window.jupyterapp.shell.currentWidget.context.isReady",
+            timeout=60_000,
+        )
+        chapter = validate(page)
+        assert NOTHING_TO_VALIDATE in chapter, chapter
+        assert "Success" not in chapter, chapter
         browser.close()
     seconds = time.perf_counter() - started
     (REPO / "_build").mkdir(exist_ok=True)

@@ -1,0 +1,23 @@
+"""Keeps the base64 '=' padding on the S256 challenge, which RFC 7636 leaves out."""
+
+UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
+
+
+def new_verifier() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def challenge_of(verifier: str, method: str = "S256") -> str:
+    if method == "plain":
+        return verifier
+    if method != "S256":
+        raise ValueError(method)
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode()
+
+
+def check_pkce(verifier: str, challenge: str, method: str) -> bool:
+    if not 43 <= len(verifier) <= 128 or not set(verifier) <= UNRESERVED:
+        return False
+    if method not in ("S256", "plain"):
+        return False
+    return hmac.compare_digest(challenge_of(verifier, method), challenge)

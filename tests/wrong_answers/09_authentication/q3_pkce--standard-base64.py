@@ -1,0 +1,24 @@
+"""Encodes with standard base64 ('+' and '/') instead of base64url ('-' and '_')."""
+
+UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
+
+
+def new_verifier() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def challenge_of(verifier: str, method: str = "S256") -> str:
+    if method == "plain":
+        return verifier
+    if method != "S256":
+        raise ValueError(method)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.b64encode(digest).decode().rstrip("=")
+
+
+def check_pkce(verifier: str, challenge: str, method: str) -> bool:
+    if not 43 <= len(verifier) <= 128 or not set(verifier) <= UNRESERVED:
+        return False
+    if method not in ("S256", "plain"):
+        return False
+    return hmac.compare_digest(challenge_of(verifier, method), challenge)
