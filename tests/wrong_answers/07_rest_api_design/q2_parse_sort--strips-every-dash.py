@@ -1,0 +1,18 @@
+"""Removes every leading dash with lstrip, so "--due" is read as a descending "due"."""
+
+
+def parse_sort(text, allowed):
+    """[(field, descending)] for a sort parameter such as "-due,title"."""
+    order = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        descending = part.startswith("-")
+        name = part.lstrip("-")
+        if name not in allowed:
+            raise ValueError(f"cannot sort by {name!r}")
+        if name in [field for field, _ in order]:
+            raise ValueError(f"{name!r} is given twice")
+        order.append((name, descending))
+    return order
