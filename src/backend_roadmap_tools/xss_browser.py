@@ -2,7 +2,7 @@
 
 The browser test (tests/tools/test_xss_browser.py) and the chapter's screenshots both use
 ``visit``, so the pictures in the book come from the code CI checks. A payload that runs
-puts a ``p.xss`` banner on the page; ``visit`` reports those banners, the title, and every
+appends ``[XSS ran: <shape>]`` to the page's title; ``visit`` reports those, and every
 ``securitypolicyviolation`` event and console message the page raised.
 
 Usage: python -m backend_roadmap_tools.xss_browser   (`make xss-screenshots`: writes the
@@ -12,6 +12,7 @@ chapter's two screenshots to book/images/)
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import urllib.parse
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from pathlib import Path
 from backend_roadmap_tools import REPO_ROOT
 
 IMAGES = REPO_ROOT / "book" / "images"
-VIEWPORT = {"width": 720, "height": 420}
+VIEWPORT = {"width": 720, "height": 330}
 #: Installed before the page's own scripts: every CSP violation is noted on ``window``.
 LISTEN_FOR_VIOLATIONS = """
 window.__violations = [];
@@ -35,7 +36,7 @@ class Visit:
     """What a page did in the browser."""
 
     title: str
-    ran: set[str]  # the shapes whose payload ran (their banners)
+    ran: set[str]  # the shapes whose payload ran (their marks on the title)
     violations: list[str]  # the directive of each securitypolicyviolation event
     console: list[str] = field(default_factory=list)
     injected_markup: int = 0  # img/script elements and on* attributes the page's DOM holds
@@ -59,11 +60,10 @@ def visit(browser, url: str, screenshot: Path | None = None) -> Visit:
         page.wait_for_timeout(150)  # focus events and late handlers
         if screenshot is not None:
             page.screenshot(path=str(screenshot))
+        title = page.title()
         return Visit(
-            title=page.title(),
-            ran={
-                text.removeprefix("XSS ran: ") for text in page.locator("p.xss").all_inner_texts()
-            },
+            title=title,
+            ran=set(re.findall(r"\[XSS ran: ([^\]]+)\]", title)),
             violations=page.evaluate("window.__violations"),
             console=console,
             injected_markup=page.evaluate(ACTIVE_MARKUP),

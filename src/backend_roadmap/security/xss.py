@@ -8,9 +8,9 @@ with it on, ``html.escape`` encodes ``& < > " '``. ``csp``, when set, is sent as
 running server. The security chapter and its browser test (headless Chromium) serve this
 same code.
 
-``XSSBlog.PAYLOADS`` are attacks of three shapes; each one, when it runs, sets
-``document.title`` to ``"XSS ran: <shape>"`` and puts a red banner (``p.xss``) on the page,
-so a browser (or a person looking at a screenshot) can tell which one ran.
+``XSSBlog.PAYLOADS`` are attacks of three shapes; each one, when it runs, appends
+``[XSS ran: <shape>]`` to the page's title and to its heading (turned red), so a browser test
+(or a person looking at a screenshot) can tell which ones ran.
 """
 
 from __future__ import annotations
@@ -27,14 +27,13 @@ input { width: 60%; }
 
 
 def _proof(shape: str) -> str:
-    """The JavaScript a payload runs: a title and a red banner that name its shape. It holds
-    no ``<`` and no ``"``, so it fits in a script element and in a quoted attribute alike."""
+    """The JavaScript a payload runs: it appends ``[XSS ran: <shape>]`` to the page's title
+    (what a test reads: escaped text cannot reach the title) and to its heading, in red (what
+    a reader sees). It holds no ``<`` and no ``"``, so it fits in a script element and in a
+    quoted attribute alike."""
     return (
-        f"document.title='XSS ran: {shape}';"
-        "var p=document.createElement('p');"
-        f"p.textContent='XSS ran: {shape}';p.className='xss';"
-        "p.style.cssText='background:crimson;color:white;padding:8px';"
-        "document.body.prepend(p)"
+        f"var m=' [XSS ran: {shape}]',h=document.querySelector('h1');"
+        "document.title+=m;h.append(m);h.style.color='red'"
     )
 
 
@@ -88,7 +87,7 @@ class XSSBlog:
         @app.after_request
         def add_policy(response):
             if self.csp:
-                response.headers["Content-Security-Policy"] = self.csp
+                response.headers.setdefault("Content-Security-Policy", self.csp)
             return response
 
         @app.get("/style.css")

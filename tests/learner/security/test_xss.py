@@ -33,7 +33,7 @@ def test_escaping_encodes_markup_and_quotes(blog):
 def test_each_payload_names_its_shape_and_its_script_fits_any_context():
     assert set(XSSBlog.PAYLOADS) == {"script element", "img onerror", "attribute break-out"}
     for shape, payload in XSSBlog.PAYLOADS.items():
-        assert f"document.title='XSS ran: {shape}'" in payload
+        assert f"var m=' [XSS ran: {shape}]'" in payload
     assert BREAK_OUT.startswith('"') and "<" not in BREAK_OUT
 
 
