@@ -32,7 +32,7 @@ export GRPC_VERBOSITY := ERROR
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book serve test test-fast test-portable test-pythons lab lab-instructor execute lint grade mutants benchmark benchmark-grading lock clean
+.PHONY: book serve test test-fast test-portable test-pythons lab lab-instructor execute docs-screenshots lint grade mutants benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "Python 3.11 to 3.13 are tested; this is " + sys.version.split()[0] + ". Pick one of those: make PYTHON=python3.12 VENV=.venv-3.12 ...")' || { echo "(PYTHON=$(PYTHON) could not be run or is not a tested version)"; exit 1; }
@@ -79,6 +79,10 @@ lab: $(STAMP)
 lab-instructor: $(STAMP)
 	@mkdir -p exchange && chmod 1777 exchange
 	JUPYTER_CONFIG_DIR=$(abspath lab/instructor) $(BIN)/jupyter lab $(LAB_FLAGS)
+
+# Chapter 07's pictures of Swagger UI and ReDoc, taken offline in headless Chromium.
+docs-screenshots: $(STAMP)
+	$(BIN)/python -m backend_roadmap_tools.docs_screenshots
 
 execute: $(STAMP)
 	$(BIN)/python -m backend_roadmap_tools.execute $(NB)
