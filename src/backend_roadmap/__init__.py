@@ -67,6 +67,8 @@ EXPORTS = {
     # auth: the authentication chapter's local OAuth 2.0 / OpenID Connect server
     "OAuthClient": "backend_roadmap.auth.oauth_server",
     "authorization_server": "backend_roadmap.auth.oauth_server",
+    # security: the security chapter's deliberately vulnerable blog (XSS)
+    "XSSBlog": "backend_roadmap.security.xss",
     # data: SQL, NoSQL and ORM chapters
     "connect_database": "backend_roadmap.data.backends",
     "connect_redis": "backend_roadmap.data.backends",
@@ -137,6 +139,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from backend_roadmap.net.serving import Address, ServerError, serve_app, serve_tcp, serve_udp
     from backend_roadmap.net.tls import LeafOnly, LocalCA
     from backend_roadmap.progress import check_progress
+    from backend_roadmap.security.xss import XSSBlog
     from backend_roadmap.system.access_log import generate_access_log, write_access_log
     from backend_roadmap.system.processes import run_script
     from backend_roadmap.system.workloads import (

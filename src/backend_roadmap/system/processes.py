@@ -4,12 +4,21 @@
 same interpreter (``sys.executable -u``, so its prints arrive at once). The child's stdout and
 stderr are read by a thread into ``lines``, so waiting for a line never blocks for longer than
 its timeout, and a child that hangs is killed when the ``with`` block ends.
+
+``run_script(source, shell="...")`` starts it under ``sh -c`` instead, as a container's shell
+form or an entrypoint script does: ``{python}`` in the command stands for the program, so
+``shell="exec {python}"`` replaces the shell with it and ``shell="{python}; echo done"`` keeps
+the shell as its parent. The signals of ``send_signal`` then go to the shell, and leaving the
+``with`` block kills the shell's whole process group, the program included.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
+import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -86,19 +95,28 @@ class ScriptProcess:
 
 @contextlib.contextmanager
 def run_script(
-    source: str, *args: str, env: dict[str, str] | None = None
+    source: str, *args: str, env: dict[str, str] | None = None, shell: str | None = None
 ) -> Iterator[ScriptProcess]:
-    """Start ``source`` as a Python program; on leaving, kill it if it still runs."""
+    """Start ``source`` as a Python program; on leaving, kill it if it still runs.
+
+    With ``shell``, the program runs under ``sh -c shell``, where ``{python}`` stands for it.
+    """
     with tempfile.TemporaryDirectory(prefix="script-") as folder:
         path = Path(folder) / "program.py"
         path.write_text(source, encoding="utf-8")
+        command = [sys.executable, "-u", str(path), *args]
+        if shell is not None:
+            if "{python}" not in shell:
+                raise ValueError(f"shell={shell!r} never runs the program: write {{python}}")
+            command = ["sh", "-c", shell.replace("{python}", shlex.join(command))]
         popen = subprocess.Popen(
-            [sys.executable, "-u", str(path), *args],
+            command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             cwd=folder,
             env=env,
+            start_new_session=shell is not None,
         )
         child = ScriptProcess(popen)
         try:
@@ -107,6 +125,10 @@ def run_script(
             if popen.poll() is None:
                 popen.kill()
             popen.wait()
+            if shell is not None:
+                # A program the shell did not pass a signal on to outlives it: end the group.
+                with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
+                    os.killpg(popen.pid, signal.SIGKILL)
             if popen.stdout is not None:
                 popen.stdout.close()
             child._reader.join(2.0)

@@ -1,6 +1,8 @@
 """run_script: lines with timeouts, signals, exit codes, and no child left behind."""
 
+import os
 import signal
+import time
 
 import pytest
 
@@ -56,3 +58,42 @@ def test_leaving_the_block_kills_a_running_child():
     with run_script("import time\nprint('up')\ntime.sleep(30)") as child:
         child.wait_for("up")
     assert child.popen.returncode == -signal.SIGKILL
+
+
+PID_PRINTER = GRACEFUL.replace('print("ready")', 'import os\nprint("ready", os.getpid())')
+
+
+def test_exec_in_the_shell_makes_the_program_get_the_signal():
+    with run_script(PID_PRINTER, shell="exec {python}") as child:
+        ready = child.wait_for("ready", timeout=30)
+        assert int(ready.split()[1]) == child.pid, "exec keeps the shell's PID"
+        child.send_signal(signal.SIGTERM)
+        assert child.finish(timeout=30) == 0
+        assert child.lines[-1] == "bye"
+
+
+def test_a_shell_parent_does_not_pass_the_signal_on_and_the_orphan_is_cleaned_up():
+    with run_script(PID_PRINTER, shell="{python}; echo shell-after") as child:
+        ready = child.wait_for("ready", timeout=30)
+        program = int(ready.split()[1])
+        assert program != child.pid, "the shell stayed as the parent"
+        child.send_signal(signal.SIGTERM)
+        assert child.popen.wait(timeout=30) == -signal.SIGTERM
+        with pytest.raises(TimeoutError):
+            child.wait_for("bye", timeout=0.5)
+        os.kill(program, 0)  # still running: nobody told it to stop
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(program, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail("the program the shell left behind still runs after the with block")
+
+
+def test_a_shell_command_must_run_the_program():
+    with pytest.raises(ValueError, match="{python}"):
+        with run_script("print(1)", shell="echo hello"):
+            pass

@@ -1,0 +1,1 @@
+"""Security: deliberately vulnerable apps that the security chapter attacks, then fixes."""
