@@ -13,6 +13,7 @@
 #   make mutants SET=01_internet_and_networking   mutation kill rate of a set's tests
 #                  (WRITE=1 updates tests/mutants/<set>.toml; Q=<answer grade_id> for one cell)
 #   make xss-screenshots   chapter 10's XSS screenshots (book/images/), from headless Chromium
+#   make docs-screenshots   chapter 07's Swagger UI and ReDoc screenshots (book/images/), offline
 #   make benchmark  execution, build and grading times as a table
 #   make benchmark-grading   safe grading vs plain nbgrader autograde on 20 submissions
 #   make lock       re-resolve requirements.lock from pyproject.toml; check every pin has wheels
@@ -33,7 +34,7 @@ export GRPC_VERBOSITY := ERROR
 # nbgrader runs tools of its environment (alembic) by name.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: xss-screenshots book serve test test-fast test-portable test-pythons lab lab-instructor execute lint grade mutants benchmark benchmark-grading lock clean
+.PHONY: xss-screenshots book serve test test-fast test-portable test-pythons lab lab-instructor execute docs-screenshots lint grade mutants benchmark benchmark-grading lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "Python 3.11 to 3.13 are tested; this is " + sys.version.split()[0] + ". Pick one of those: make PYTHON=python3.12 VENV=.venv-3.12 ...")' || { echo "(PYTHON=$(PYTHON) could not be run or is not a tested version)"; exit 1; }
@@ -80,6 +81,10 @@ lab: $(STAMP)
 lab-instructor: $(STAMP)
 	@mkdir -p exchange && chmod 1777 exchange
 	JUPYTER_CONFIG_DIR=$(abspath lab/instructor) $(BIN)/jupyter lab $(LAB_FLAGS)
+
+# Chapter 07's pictures of Swagger UI and ReDoc, taken offline in headless Chromium.
+docs-screenshots: $(STAMP)
+	$(BIN)/python -m backend_roadmap_tools.docs_screenshots
 
 execute: $(STAMP)
 	$(BIN)/python -m backend_roadmap_tools.execute $(NB)

@@ -53,6 +53,7 @@ EXPORTS = {
     "HTTPCheckFailed": "backend_roadmap.apis.acceptance",
     "Reply": "backend_roadmap.apis.acceptance",
     "check_http": "backend_roadmap.apis.acceptance",
+    "offline_docs": "backend_roadmap.apis.docs",
     "ConcurrencyGauge": "backend_roadmap.apis.slow_service",
     "SlowService": "backend_roadmap.apis.slow_service",
     "serve_slow": "backend_roadmap.apis.slow_service",
@@ -102,6 +103,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from backend_roadmap.apis.acceptance import ANY, Call, HTTPCheckFailed, Reply, check_http
+    from backend_roadmap.apis.docs import offline_docs
     from backend_roadmap.apis.graphql import run_graphql
     from backend_roadmap.apis.grpc_runtime import (
         ProtoModules,
