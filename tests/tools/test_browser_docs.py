@@ -6,12 +6,9 @@ The same code takes the screenshots the chapter shows (`make docs-screenshots`).
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from backend_roadmap import serve_app
-from backend_roadmap_tools.book import chromium, launch_browser
 from backend_roadmap_tools.docs_screenshots import (
     IMAGES,
     OPERATIONS,
@@ -21,21 +18,14 @@ from backend_roadmap_tools.docs_screenshots import (
     load_docs_page,
     sent_requests,
 )
+from support.browser import headless_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if chromium() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI: .ci/run should have installed it")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium_browser = launch_browser(playwright)
-        yield chromium_browser
-        chromium_browser.close()
+    yield from headless_chromium()
 
 
 @pytest.fixture(scope="module")

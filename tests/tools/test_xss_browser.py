@@ -12,13 +12,11 @@ The chapter's screenshots come from the same ``visit`` (``make xss-screenshots``
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from backend_roadmap import XSSBlog
-from backend_roadmap_tools.book import chromium, launch_browser
 from backend_roadmap_tools.xss_browser import page_url, served_blog, visit
+from support.browser import headless_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -40,15 +38,7 @@ CONFIGURATIONS = {
 
 @pytest.fixture(scope="module")
 def browser():
-    if chromium() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI: .ci/run should have installed it")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium_browser = launch_browser(playwright)
-        yield chromium_browser
-        chromium_browser.close()
+    yield from headless_chromium()
 
 
 @pytest.fixture(scope="module")
