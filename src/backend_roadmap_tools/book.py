@@ -33,6 +33,7 @@ from backend_roadmap_tools import REPO_ROOT
 
 ROOT = REPO_ROOT
 BOOK_EXERCISES = ROOT / "book" / "exercises"
+SOURCES = ROOT / "exercises" / "source"
 MATHJAX = ROOT / "book" / "_assets" / "mathjax"
 HTML = ROOT / "_build" / "html"
 DOCTREES = ROOT / "_build" / ".doctrees"
@@ -86,26 +87,26 @@ def release_is_current(destination: Path, key: str) -> bool:
     )
 
 
-def stage_student_copies() -> list[str]:
+def stage_student_copies(source_root: Path = SOURCES, staged: Path = BOOK_EXERCISES) -> list[str]:
     """Put each set's student copy in book/exercises/; return the sets released this time.
 
     A set is released again only when its source (or how it is released) changed since the
-    copy there was made: a stamp beside the copy records both. Copies of sets that no longer
-    exist are removed."""
-    sources = sorted(p for p in (ROOT / "exercises" / "source").iterdir() if p.is_dir())
-    if BOOK_EXERCISES.is_dir():
-        for stale in BOOK_EXERCISES.iterdir():
+    copy there was made, or the copy was edited: a stamp beside the copy records both.
+    Copies of sets that no longer exist are removed."""
+    sources = sorted(p for p in source_root.iterdir() if p.is_dir())
+    if staged.is_dir():
+        for stale in staged.iterdir():
             if stale.is_dir() and stale.name not in {source.name for source in sources}:
                 shutil.rmtree(stale)
     released = []
     for source in sources:
-        destination = BOOK_EXERCISES / source.name
+        destination = staged / source.name
         key = release_key(source)
         if release_is_current(destination, key):
             continue
-        from backend_roadmap_tools.release import student_copies
+        from backend_roadmap_tools import release
 
-        student_copies(source.name, destination)
+        release.student_copies(source.name, destination, source_root)
         stamp = {"source": key, "release": release_digest(destination)}
         (destination / RELEASE_STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
         released.append(source.name)
