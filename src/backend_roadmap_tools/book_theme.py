@@ -181,7 +181,30 @@ def _on_build_finished(app, exception) -> None:
     slim_icons(root)
 
 
+#: Extensions the book loads that do not say whether Sphinx may read or write in parallel
+#: (Sphinx then reads serially, and warns, which -W makes an error), with why they are safe.
+PARALLEL_SAFE_UNDECLARED = {
+    # Loaded by sphinx_external_toc. It only replaces TocTreeCollector.assign_section_numbers,
+    # which Sphinx calls in the main process after every document is read, and keeps no
+    # state of its own per document.
+    "sphinx_multitoc_numbering": "numbers sections in the main process only",
+}
+
+
+def declare_parallel_safe(app) -> None:
+    """Say for PARALLEL_SAFE_UNDECLARED what their authors did not: `make book` uses -j."""
+    for name in PARALLEL_SAFE_UNDECLARED:
+        extension = app.extensions.get(name)
+        if extension is None:
+            continue
+        if extension.parallel_read_safe is None:
+            extension.parallel_read_safe = True
+        if extension.parallel_write_safe is None:
+            extension.parallel_write_safe = True
+
+
 def setup(app):
+    declare_parallel_safe(app)
     app.connect("build-finished", _on_build_finished)
     app.connect("source-read", _on_source_read)
     # After sphinx.ext.mathjax (priority 500) has added its files to the page.

@@ -36,12 +36,22 @@ def put_environment_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
-def generate_assignment(course_root: Path, assignment: str) -> Path:
-    """Run nbgrader's generate_assignment in ``course_root``; return the release folder."""
+def generate_assignment(course_root: Path, assignment: str, *, database: bool = True) -> Path:
+    """Run nbgrader's generate_assignment in ``course_root``; return the release folder.
+
+    ``database=False`` is nbgrader's own ``--no-db``: the same release, without recording the
+    assignment in a gradebook. Creating a gradebook costs about 4 s (nbgrader asks the
+    ``alembic`` command for its schema version in a subprocess) and is only worth it where
+    something is graded later in that course directory.
+    """
     from nbgrader.apps import NbGraderAPI
 
     put_environment_on_path()
-    api = NbGraderAPI(config=nbgrader_config(course_root))
+    config = nbgrader_config(course_root)
+    if not database:
+        config.SaveCells.enabled = False
+        config.GenerateAssignment.no_database = True
+    api = NbGraderAPI(config=config)
     api.log.setLevel("ERROR")
     result = api.generate_assignment(assignment, force=True)
     if not result["success"]:
@@ -52,14 +62,16 @@ def generate_assignment(course_root: Path, assignment: str) -> Path:
 def student_copies(
     assignment: str, destination: Path, source_root: Path | None = None
 ) -> list[Path]:
-    """Write the student (release) notebooks of ``assignment`` into ``destination``."""
+    """Write the student (release) notebooks of ``assignment`` into ``destination``.
+
+    The throw-away course directory is never graded, so no gradebook is made."""
     source = (source_root or COURSE_ROOT / "source") / assignment
     if not source.is_dir():
         raise FileNotFoundError(f"no exercise source folder {source}")
     with tempfile.TemporaryDirectory(prefix="release-") as tmp:
         course = Path(tmp)
         shutil.copytree(source, course / "source" / assignment)
-        release = generate_assignment(course, assignment)
+        release = generate_assignment(course, assignment, database=False)
         if destination.exists():
             shutil.rmtree(destination)
         shutil.copytree(release, destination)
