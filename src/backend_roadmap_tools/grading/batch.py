@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -57,6 +57,7 @@ from traitlets import Float, Integer
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
+from backend_roadmap_tools.grading.jail import JailSpec, Limits
 from backend_roadmap_tools.grading.normalize import (
     load_submission,
     normalize,
@@ -102,24 +103,24 @@ class SafeAutograde(Configurable):
     ).tag(config=True)
     cpu_share = Float(1.0, help="cores a jail may keep busy before it is slowed").tag(config=True)
 
-    def limits(self, cell_timeout: int) -> dict:
-        cell = self.cell_timeout or cell_timeout
-        return {
-            "cell_timeout": cell,
-            "notebook_timeout": self.notebook_timeout,
-            "startup_timeout": self.startup_timeout,
-            "cpu_seconds": self.cpu_seconds or self.notebook_timeout,
-            "memory_bytes": self.memory_mb << 20,
-            "jail_memory_bytes": (self.jail_memory_mb or self.memory_mb) << 20,
-            "cpu_share": self.cpu_share,
-            "file_bytes": self.file_mb << 20,
-            "tmpfs_bytes": self.disk_mb << 20,
-            "processes": self.processes,
-            "open_files": self.open_files,
-            "cell_output_bytes": self.cell_output_kb << 10,
-            "notebook_output_bytes": self.notebook_output_kb << 10,
-            "max_message_bytes": self.message_kb << 10,
-        }
+    def limits(self, cell_timeout: int) -> Limits:
+        """The settings as the jail and the worker use them (same names, units applied)."""
+        return Limits(
+            cell_timeout=self.cell_timeout or cell_timeout,
+            notebook_timeout=self.notebook_timeout,
+            startup_timeout=self.startup_timeout,
+            cpu_seconds=self.cpu_seconds or self.notebook_timeout,
+            memory_bytes=self.memory_mb << 20,
+            jail_memory_bytes=(self.jail_memory_mb or self.memory_mb) << 20,
+            cpu_share=self.cpu_share,
+            file_bytes=self.file_mb << 20,
+            disk_bytes=self.disk_mb << 20,
+            processes=self.processes,
+            open_files=self.open_files,
+            cell_output_bytes=self.cell_output_kb << 10,
+            notebook_output_bytes=self.notebook_output_kb << 10,
+            message_bytes=self.message_kb << 10,
+        )
 
 
 @dataclass
@@ -128,7 +129,7 @@ class Context:
 
     student: str
     slot: int
-    limits: dict
+    limits: Limits
     settings: SafeAutograde
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -258,23 +259,17 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                 if path.is_symlink() or not path.is_file() or path.suffix == ".ipynb":
                     continue
                 total += path.stat().st_size
-                if total > limits["tmpfs_bytes"]:
+                if total > limits.disk_bytes:
                     break
                 target = job / "work" / path.relative_to(source)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
-        as_root = os.geteuid() == 0
-        uid = settings.uid_base + context.slot
-        spec = {
-            "uid": uid,
-            "gid": uid,
-            "newroot": str(job / "root"),
-            "expose": _expose_paths(Path(settings.course_root)),
-            "workdir": str(job / "work"),
-            "ipc_dir": str(job / "ipc"),
-            "connection_file": str(job / "ipc" / "kernel.json"),
-            "limits": {**limits, "processes": limits["processes"] if as_root else 0},
-            "env": {
+        spec = JailSpec.in_job(
+            job,
+            uid=settings.uid_base + context.slot,
+            expose=_expose_paths(Path(settings.course_root)),
+            limits=limits,
+            env={
                 "PATH": f"{os.path.dirname(PYTHON)}:/usr/local/bin:/usr/bin:/bin",
                 "HOME": "/home/student",
                 "USER": "student",
@@ -298,8 +293,8 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                 "JUPYTER_PLATFORM_DIRS": "1",
                 "NBGRADER_EXECUTION": "autograde",
             },
-        }
-        (job / "spec.json").write_text(json.dumps(spec))
+        )
+        spec.write(job / "spec.json")
         nbformat.write(nb, str(job / "in.ipynb"))
         (job / "written").mkdir(mode=0o700)
         (job / "job.json").write_text(
@@ -311,16 +306,16 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                     "sandbox": str(SANDBOX),
                     "spec": str(job / "spec.json"),
                     "ipc_dir": str(job / "ipc"),
-                    "limits": limits,
-                    "library_roots": spec["expose"],
+                    "limits": limits.as_dict(),
+                    "library_roots": spec.expose,
                     "kernel_name": kernel_name(nb),
                     "written_dir": str(job / "written"),
                 }
             )
         )
-        for path in ("spec.json", "job.json", "in.ipynb"):
+        for path in ("job.json", "in.ipynb"):
             os.chmod(job / path, 0o600)
-        deadline = limits["notebook_timeout"] + limits["startup_timeout"] + settings.grace
+        deadline = limits.notebook_timeout + limits.startup_timeout + settings.grace
         with open(job / "worker.log", "wb") as logfile:
             process = subprocess.Popen(
                 [PYTHON, "-I", str(WORKER), str(job / "job.json")],
@@ -788,17 +783,14 @@ class Batch:
             os.chmod(job, 0o711)
             for sub in ("root", "ipc", "work"):
                 (job / sub).mkdir(mode=0o700)
-            spec = {
-                "uid": self.settings.uid_base,
-                "gid": self.settings.uid_base,
-                "newroot": str(job / "root"),
-                "expose": _expose_paths(self.root),
-                "workdir": str(job / "work"),
-                "ipc_dir": str(job / "ipc"),
-                "limits": {**self.limits, "processes": 0},
-                "env": {"PATH": "/usr/bin:/bin"},
-            }
-            (job / "spec.json").write_text(json.dumps(spec))
+            JailSpec.in_job(
+                job,
+                uid=self.settings.uid_base,
+                expose=_expose_paths(self.root),
+                limits=replace(self.limits, processes=0),
+                env={"PATH": "/usr/bin:/bin"},
+                kernel=False,
+            ).write(job / "spec.json")
             result = subprocess.run(
                 [
                     PYTHON,
