@@ -32,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -244,6 +244,21 @@ def _expose_paths(course_root: Path) -> list[str]:
     return exposed
 
 
+def student_files(folder: Path) -> Iterator[tuple[Path, Path]]:
+    """The files that go with a submission, wherever it is copied (staging, the jail): regular
+    files only (no links, FIFOs or devices, nothing through a linked folder), no notebooks
+    (they carry the tests), nothing in a hidden folder. ``(path, relative)``, sorted."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_symlink() or not path.is_file() or path.suffix == ".ipynb":
+            continue
+        if any(part.startswith(".") for part in relative.parts[:-1]):
+            continue
+        yield path, relative
+
+
 def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNode:
     settings, limits = context.settings, context.limits
     job = Path(tempfile.mkdtemp(prefix="nbgs-"))
@@ -253,17 +268,13 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
             (job / sub).mkdir(mode=0o700)
         # Only this submission's own files (not notebooks: those carry the tests) go in.
         total = 0
-        source = Path(context.work_dir)
-        if source.is_dir():
-            for path in sorted(source.rglob("*")):
-                if path.is_symlink() or not path.is_file() or path.suffix == ".ipynb":
-                    continue
-                total += path.stat().st_size
-                if total > limits.disk_bytes:
-                    break
-                target = job / "work" / path.relative_to(source)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
+        for path, relative in student_files(Path(context.work_dir)):
+            total += path.stat().st_size
+            if total > limits.disk_bytes:
+                break
+            target = job / "work" / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
         spec = JailSpec.in_job(
             job,
             uid=settings.uid_base + context.slot,
@@ -600,16 +611,10 @@ class Batch:
             shutil.rmtree(target)
         target.mkdir(parents=True)
         expected = {nb.name: nb for nb in gb.find_assignment(self.assignment).notebooks}
-        for path in sorted(source.rglob("*")):
-            relative = path.relative_to(source)
-            if path.is_symlink() or not path.is_file():
-                continue
-            if path.suffix == ".ipynb" and relative.parent == Path("."):
-                if path.stem not in expected:
-                    context.notes.append(f"extra notebook {path.name} ignored")
-                continue
-            if path.suffix == ".ipynb" or any(part.startswith(".") for part in relative.parts[:-1]):
-                continue
+        for path in sorted(source.glob("*.ipynb")):
+            if path.stem not in expected and not path.is_symlink() and path.is_file():
+                context.notes.append(f"extra notebook {path.name} ignored")
+        for path, relative in student_files(source):
             if relative.parts[0] == "timestamp.txt":
                 continue  # checked and written below
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
