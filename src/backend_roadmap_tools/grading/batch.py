@@ -32,9 +32,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -57,6 +57,7 @@ from traitlets import Float, Integer
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
+from backend_roadmap_tools.grading.jail import JailSpec, Limits
 from backend_roadmap_tools.grading.normalize import (
     load_submission,
     normalize,
@@ -102,24 +103,24 @@ class SafeAutograde(Configurable):
     ).tag(config=True)
     cpu_share = Float(1.0, help="cores a jail may keep busy before it is slowed").tag(config=True)
 
-    def limits(self, cell_timeout: int) -> dict:
-        cell = self.cell_timeout or cell_timeout
-        return {
-            "cell_timeout": cell,
-            "notebook_timeout": self.notebook_timeout,
-            "startup_timeout": self.startup_timeout,
-            "cpu_seconds": self.cpu_seconds or self.notebook_timeout,
-            "memory_bytes": self.memory_mb << 20,
-            "jail_memory_bytes": (self.jail_memory_mb or self.memory_mb) << 20,
-            "cpu_share": self.cpu_share,
-            "file_bytes": self.file_mb << 20,
-            "tmpfs_bytes": self.disk_mb << 20,
-            "processes": self.processes,
-            "open_files": self.open_files,
-            "cell_output_bytes": self.cell_output_kb << 10,
-            "notebook_output_bytes": self.notebook_output_kb << 10,
-            "max_message_bytes": self.message_kb << 10,
-        }
+    def limits(self, cell_timeout: int) -> Limits:
+        """The settings as the jail and the worker use them (same names, units applied)."""
+        return Limits(
+            cell_timeout=self.cell_timeout or cell_timeout,
+            notebook_timeout=self.notebook_timeout,
+            startup_timeout=self.startup_timeout,
+            cpu_seconds=self.cpu_seconds or self.notebook_timeout,
+            memory_bytes=self.memory_mb << 20,
+            jail_memory_bytes=(self.jail_memory_mb or self.memory_mb) << 20,
+            cpu_share=self.cpu_share,
+            file_bytes=self.file_mb << 20,
+            disk_bytes=self.disk_mb << 20,
+            processes=self.processes,
+            open_files=self.open_files,
+            cell_output_bytes=self.cell_output_kb << 10,
+            notebook_output_bytes=self.notebook_output_kb << 10,
+            message_bytes=self.message_kb << 10,
+        )
 
 
 @dataclass
@@ -128,7 +129,7 @@ class Context:
 
     student: str
     slot: int
-    limits: dict
+    limits: Limits
     settings: SafeAutograde
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -243,6 +244,21 @@ def _expose_paths(course_root: Path) -> list[str]:
     return exposed
 
 
+def student_files(folder: Path) -> Iterator[tuple[Path, Path]]:
+    """The files that go with a submission, wherever it is copied (staging, the jail): regular
+    files only (no links, FIFOs or devices, nothing through a linked folder), no notebooks
+    (they carry the tests), nothing in a hidden folder. ``(path, relative)``, sorted."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_symlink() or not path.is_file() or path.suffix == ".ipynb":
+            continue
+        if any(part.startswith(".") for part in relative.parts[:-1]):
+            continue
+        yield path, relative
+
+
 def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNode:
     settings, limits = context.settings, context.limits
     job = Path(tempfile.mkdtemp(prefix="nbgs-"))
@@ -252,29 +268,19 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
             (job / sub).mkdir(mode=0o700)
         # Only this submission's own files (not notebooks: those carry the tests) go in.
         total = 0
-        source = Path(context.work_dir)
-        if source.is_dir():
-            for path in sorted(source.rglob("*")):
-                if path.is_symlink() or not path.is_file() or path.suffix == ".ipynb":
-                    continue
-                total += path.stat().st_size
-                if total > limits["tmpfs_bytes"]:
-                    break
-                target = job / "work" / path.relative_to(source)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-        as_root = os.geteuid() == 0
-        uid = settings.uid_base + context.slot
-        spec = {
-            "uid": uid,
-            "gid": uid,
-            "newroot": str(job / "root"),
-            "expose": _expose_paths(Path(settings.course_root)),
-            "workdir": str(job / "work"),
-            "ipc_dir": str(job / "ipc"),
-            "connection_file": str(job / "ipc" / "kernel.json"),
-            "limits": {**limits, "processes": limits["processes"] if as_root else 0},
-            "env": {
+        for path, relative in student_files(Path(context.work_dir)):
+            total += path.stat().st_size
+            if total > limits.disk_bytes:
+                break
+            target = job / "work" / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        spec = JailSpec.in_job(
+            job,
+            uid=settings.uid_base + context.slot,
+            expose=_expose_paths(Path(settings.course_root)),
+            limits=limits,
+            env={
                 "PATH": f"{os.path.dirname(PYTHON)}:/usr/local/bin:/usr/bin:/bin",
                 "HOME": "/home/student",
                 "USER": "student",
@@ -298,8 +304,8 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                 "JUPYTER_PLATFORM_DIRS": "1",
                 "NBGRADER_EXECUTION": "autograde",
             },
-        }
-        (job / "spec.json").write_text(json.dumps(spec))
+        )
+        spec.write(job / "spec.json")
         nbformat.write(nb, str(job / "in.ipynb"))
         (job / "written").mkdir(mode=0o700)
         (job / "job.json").write_text(
@@ -311,16 +317,16 @@ def run_in_sandbox(nb: NotebookNode, context: Context, name: str) -> NotebookNod
                     "sandbox": str(SANDBOX),
                     "spec": str(job / "spec.json"),
                     "ipc_dir": str(job / "ipc"),
-                    "limits": limits,
-                    "library_roots": spec["expose"],
+                    "limits": limits.as_dict(),
+                    "library_roots": spec.expose,
                     "kernel_name": kernel_name(nb),
                     "written_dir": str(job / "written"),
                 }
             )
         )
-        for path in ("spec.json", "job.json", "in.ipynb"):
+        for path in ("job.json", "in.ipynb"):
             os.chmod(job / path, 0o600)
-        deadline = limits["notebook_timeout"] + limits["startup_timeout"] + settings.grace
+        deadline = limits.notebook_timeout + limits.startup_timeout + settings.grace
         with open(job / "worker.log", "wb") as logfile:
             process = subprocess.Popen(
                 [PYTHON, "-I", str(WORKER), str(job / "job.json")],
@@ -605,16 +611,10 @@ class Batch:
             shutil.rmtree(target)
         target.mkdir(parents=True)
         expected = {nb.name: nb for nb in gb.find_assignment(self.assignment).notebooks}
-        for path in sorted(source.rglob("*")):
-            relative = path.relative_to(source)
-            if path.is_symlink() or not path.is_file():
-                continue
-            if path.suffix == ".ipynb" and relative.parent == Path("."):
-                if path.stem not in expected:
-                    context.notes.append(f"extra notebook {path.name} ignored")
-                continue
-            if path.suffix == ".ipynb" or any(part.startswith(".") for part in relative.parts[:-1]):
-                continue
+        for path in sorted(source.glob("*.ipynb")):
+            if path.stem not in expected and not path.is_symlink() and path.is_file():
+                context.notes.append(f"extra notebook {path.name} ignored")
+        for path, relative in student_files(source):
             if relative.parts[0] == "timestamp.txt":
                 continue  # checked and written below
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -788,17 +788,14 @@ class Batch:
             os.chmod(job, 0o711)
             for sub in ("root", "ipc", "work"):
                 (job / sub).mkdir(mode=0o700)
-            spec = {
-                "uid": self.settings.uid_base,
-                "gid": self.settings.uid_base,
-                "newroot": str(job / "root"),
-                "expose": _expose_paths(self.root),
-                "workdir": str(job / "work"),
-                "ipc_dir": str(job / "ipc"),
-                "limits": {**self.limits, "processes": 0},
-                "env": {"PATH": "/usr/bin:/bin"},
-            }
-            (job / "spec.json").write_text(json.dumps(spec))
+            JailSpec.in_job(
+                job,
+                uid=self.settings.uid_base,
+                expose=_expose_paths(self.root),
+                limits=replace(self.limits, processes=0),
+                env={"PATH": "/usr/bin:/bin"},
+                kernel=False,
+            ).write(job / "spec.json")
             result = subprocess.run(
                 [
                     PYTHON,

@@ -24,7 +24,16 @@ runs a single cell it:
   obtained. Library code that a test calls directly (an import, httpx) keeps its frames, and
   IPython formats tracebacks as usual. Frame refusals raise :class:`FrameAccessRefused`, a
   ``ValueError``, which the standard library's own callers (``logging``, ``namedtuple``,
-  ``typing``) already handle; the rest raise :class:`GraderRefused`.
+  ``typing``) already handle; the rest raise :class:`GraderRefused`;
+* runs every graded test cell against a namespace of its own (the racing-thread defence):
+  a copy of the user namespace made as the test starts, in which every name the read-only
+  set-up cells bound is put back to the object it had when the set-up finished (captured by
+  the hook, out of reach of student code), functions those cells defined and the functions
+  of :data:`_PURE_MODULES` (``expect`` and its helpers) run against private copies of their
+  namespaces and of ``builtins``. A thread the student left running can rebind names in the
+  user namespace, in ``backend_roadmap.checks`` or in ``builtins`` while the test runs and
+  restore them before the grader's check after it: the test does not see it. What the test
+  binds is written back to the user namespace when it ends.
 
 """
 
@@ -35,6 +44,13 @@ import sys
 import threading
 
 MARKER = "# <graded test cell: source hidden from the kernel>"
+# The worker's integrity check: the first time it is compiled, the set-up cells have run and
+# no student code has yet, so the hook captures the names they bound.
+BASELINE_MARK = "def _nbg_guard("
+NAMESPACE_EVENT = "backend_roadmap.grader.test_namespace"
+# Modules without mutable module state whose functions a test may run against a private copy
+# of the module's namespace: a thread rebinding their attributes mid-test changes nothing.
+_PURE_MODULES = frozenset({"backend_roadmap.checks"})
 PLACEHOLDER = "# a graded test cell (its source is not kept in the kernel)"
 
 _ALWAYS = frozenset(
@@ -70,7 +86,7 @@ class FrameAccessRefused(ValueError):
     """Frames are not available to code running under a test."""
 
 
-def _make_hook(shell, linecache, threading, os, sys, library_roots):  # noqa: PLR0915 - one closure on purpose
+def _make_hook(shell, linecache, threading, os, sys, library_roots, runner=None):  # noqa: PLR0915 - one closure on purpose
     """The audit hook and its private state, reachable from nothing but the interpreter.
 
     Everything it uses is bound here, at install time, so rebinding module attributes later
@@ -81,6 +97,7 @@ def _make_hook(shell, linecache, threading, os, sys, library_roots):  # noqa: PL
     frame_attributes = _FRAME_ATTRIBUTES
     frame_users = _FRAME_USERS
     marker, placeholder = MARKER, PLACEHOLDER
+    baseline, namespace_event = BASELINE_MARK, NAMESPACE_EVENT
     main = threading.main_thread().ident
     roots = tuple(sorted({root.rstrip("/") + "/" for root in library_roots}))
     local = threading.local()
@@ -96,6 +113,65 @@ def _make_hook(shell, linecache, threading, os, sys, library_roots):  # noqa: PL
     )
 
     library_cache: dict[str, bool] = {}
+    # Set once, when the set-up has run: names it bound, builtins, pure modules' namespaces.
+    captured: dict[str, dict] = {}
+    current: dict[str, object] = {}  # the running test cell's file name and namespace
+    function_type = type(_make_hook)
+    builtins_module = sys.modules["builtins"]
+
+    def clone(function, namespace: dict):
+        copy = function_type(
+            function.__code__, namespace, function.__name__, function.__defaults__,
+            function.__closure__,
+        )  # fmt: skip
+        copy.__kwdefaults__ = function.__kwdefaults__
+        copy.__qualname__ = function.__qualname__
+        copy.__doc__ = function.__doc__
+        copy.__module__ = function.__module__
+        copy.__dict__.update(function.__dict__)
+        return copy
+
+    def capture() -> None:
+        """The set-up cells have run, no student code yet: remember what they bound."""
+        namespace = shell.user_ns
+        captured["names"] = {k: v for k, v in namespace.items() if not k.startswith("_")}
+        captured["builtins"] = dict(vars(builtins_module))
+        modules = {}
+        for name in sorted(_PURE_MODULES):
+            module = sys.modules.get(name)
+            if module is not None:
+                modules[name] = (vars(module), dict(vars(module)))
+        captured["modules"] = modules
+
+    def private(original: dict, snapshot: dict, builtins: dict) -> dict:
+        """A fresh copy of a module's namespace whose functions all run against it."""
+        namespace = {**snapshot, "__builtins__": builtins}
+        for key, value in snapshot.items():
+            if isinstance(value, function_type) and value.__globals__ is original:
+                namespace[key] = clone(value, namespace)
+        return namespace
+
+    def test_namespace() -> dict:
+        """The namespace a test cell runs in, built from what was captured at set-up."""
+        user = shell.user_ns
+        builtins = dict(captured["builtins"])
+        modules = {
+            id(original): private(original, snapshot, builtins)
+            for original, snapshot in captured["modules"].values()
+        }
+        namespace = dict(user)
+        namespace["__builtins__"] = builtins
+        for key, value in captured["names"].items():
+            if isinstance(value, function_type):
+                home = modules.get(id(value.__globals__))
+                if value.__globals__ is user:
+                    value = clone(value, namespace)
+                elif home is not None:
+                    twin = home.get(value.__name__)
+                    if isinstance(twin, function_type) and twin.__code__ is value.__code__:
+                        value = twin
+            namespace[key] = value
+        return namespace
 
     def library(filename: str) -> bool:
         """Code of the environment or the course's library, not a cell or a student file."""
@@ -153,9 +229,22 @@ def _make_hook(shell, linecache, threading, os, sys, library_roots):  # noqa: PL
             return running and not main_thread and on_stack(frame)
         return running and (student or not main_thread)  # gi_frame, cr_frame, ag_frame
 
+    def from_runner() -> bool:
+        """The audit event comes from the grader's ``run_code`` itself, not nested in a cell."""
+        frame = getframe(2)
+        if runner is None or frame is None or frame.f_code is not runner:
+            return False
+        frame = frame.f_back
+        while frame is not None:
+            if frame.f_code is runner:
+                return False
+            frame = frame.f_back
+        return True
+
     def hide(filename: str) -> None:
         """A test cell is being compiled: take its source out of every place it was kept."""
         tests.add(filename)
+        current.clear()
         entry = linecache.cache.get(filename)
         if entry is not None:
             linecache.cache[filename] = (entry[0], entry[1], ["\n"] * len(entry[2]), entry[3])
@@ -203,6 +292,25 @@ def _make_hook(shell, linecache, threading, os, sys, library_roots):  # noqa: PL
                         hide(args[1])
                     elif get_ident() == main:
                         forget_last()
+                        if not captured and isinstance(source, str) and baseline in source:
+                            capture()
+            elif event == namespace_event:
+                if (
+                    captured
+                    and get_ident() == main
+                    and len(args) == 2
+                    and getattr(args[0], "co_filename", None) in tests
+                    and isinstance(args[1], list)
+                    and not args[1]
+                    and from_runner()
+                ):
+                    # One namespace for all the statements of the running test cell.
+                    if current.get("file") != args[0].co_filename:
+                        current["file"], current["namespace"] = (
+                            args[0].co_filename,
+                            test_namespace(),
+                        )
+                    args[1].append(current["namespace"])
             elif event == "sys._getframe" or (
                 event == "object.__getattr__" and len(args) > 1 and args[1] in frame_attributes
             ):
@@ -238,6 +346,63 @@ def _hide_execute_input() -> None:
     kernelbase.Kernel._publish_execute_input = _publish_execute_input
 
 
+def _isolate_test_cells(interactiveshell, sys):
+    """Run each graded test cell in the namespace the audit hook builds for it.
+
+    This wrapper holds nothing private: it asks the hook (through an audit event) for a
+    fresh namespace; for any other code, or before the set-up has run, it is IPython's.
+    """
+    original = interactiveshell.InteractiveShell.run_code
+    audit, event, missing = sys.audit, NAMESPACE_EVENT, object()
+
+    async def run_code(self, code_obj, result=None, *, async_=False):
+        box: list = []
+        audit(event, code_obj, box)
+        if not box:
+            return await original(self, code_obj, result, async_=async_)
+        namespace = box.pop()
+        start = dict(namespace)
+        __tracebackhide__ = "__ipython_bottom__"  # noqa: F841 - IPython hides frames above
+        old_excepthook, sys.excepthook = sys.excepthook, self.excepthook
+        self.sys_excepthook = old_excepthook
+        failed = True
+        try:
+            try:
+                if async_:
+                    await eval(code_obj, namespace, namespace)  # noqa: S307 - the test cell
+                else:
+                    exec(code_obj, namespace, namespace)  # noqa: S102 - the test cell
+            finally:
+                sys.excepthook = old_excepthook
+        except SystemExit as error:
+            if result is not None:
+                result.error_in_exec = error
+            self.showtraceback(exception_only=True)
+        except self.custom_exceptions:
+            etype, value, tb = sys.exc_info()
+            if result is not None:
+                result.error_in_exec = value
+            self.CustomTB(etype, value, tb)
+        except BaseException:  # noqa: BLE001 - as IPython: every error is the cell's result
+            if result is not None:
+                result.error_in_exec = sys.exc_info()[1]
+            self.showtraceback(running_compiled_code=True)
+        else:
+            failed = False
+        finally:
+            user = self.user_ns
+            for key, value in namespace.items():
+                if key != "__builtins__" and start.get(key, missing) is not value:
+                    user[key] = value
+            for key in start.keys() - namespace.keys():
+                if user.get(key, missing) is start[key]:
+                    del user[key]
+        return failed
+
+    interactiveshell.InteractiveShell.run_code = run_code
+    return run_code.__code__
+
+
 def _library_roots() -> set[str]:
     """The environment (standard library, site-packages) and the course's own packages."""
     import importlib.util
@@ -259,10 +424,14 @@ def main() -> None:
     libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no ptrace or /proc/PID/mem from children
     _hide_execute_input()
     from ipykernel import kernelapp
+    from IPython.core import interactiveshell
+
+    runner = _isolate_test_cells(interactiveshell, sys)
 
     app = kernelapp.IPKernelApp.instance()
     app.initialize(sys.argv[1:])
-    sys.addaudithook(_make_hook(app.shell, linecache, threading, os, sys, _library_roots()))
+    hook = _make_hook(app.shell, linecache, threading, os, sys, _library_roots(), runner)
+    sys.addaudithook(hook)
     app.start()
 
 

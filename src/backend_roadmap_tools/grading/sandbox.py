@@ -181,7 +181,7 @@ def _build_root(spec: dict, uid: int, gid: int) -> str:
     _mount("jail", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
     # Private /tmp first: a course checked out under /tmp (a CI clone, say) is then bound on
     # top of it below instead of being hidden by it.
-    small = f"size={limits['tmpfs_bytes']},mode=1777"
+    small = f"size={limits['disk_bytes']},mode=1777"
     os.makedirs(newroot + "/tmp", exist_ok=True)
     _mount("jail-tmp", newroot + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, small)
     for path in ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", *spec["expose"]]:
@@ -208,11 +208,11 @@ def _build_root(spec: dict, uid: int, gid: int) -> str:
     home = newroot + STUDENT_HOME
     os.makedirs(home, exist_ok=True)
     _mount(
-        "jail-home", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmpfs_bytes']},mode=0700"
+        "jail-home", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['disk_bytes']},mode=0700"
     )
     os.chown(home, uid, gid)
     if spec.get("workdir"):
-        _copy_tree(spec["workdir"], home, uid, gid, limits["tmpfs_bytes"])
+        _copy_tree(spec["workdir"], home, uid, gid, limits["disk_bytes"])
     # The socket directory the grader connects to (same path inside and out).
     _bind(spec["ipc_dir"], newroot, writable=True)
     return newroot

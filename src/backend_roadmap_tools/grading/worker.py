@@ -243,12 +243,12 @@ class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel command goes through the jail."""
 
     jail_prefix: list[str] = []
-    max_message_bytes: int = 8 * 1024 * 1024
+    message_bytes: int = 8 * 1024 * 1024
 
     def client(self, **kwargs: Any):  # type: ignore[override]
         # Messages larger than this are dropped by ZeroMQ before they reach our memory.
         context = zmq.asyncio.Context()
-        context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+        context.setsockopt(zmq.MAXMSGSIZE, self.message_bytes)
         kwargs["context"] = context
         return super().client(**kwargs)
 
@@ -335,6 +335,27 @@ class CappedClient(NotebookClient):
         return super()._update_display_id(display_id, msg)
 
 
+class Ungradable(Exception):  # noqa: N818 - a verdict, not an error of the grader
+    """Nothing from cell ``start`` on can be graded, for ``reason``.
+
+    The one way the run stops early: :meth:`Runner.execute` records the reason, gives
+    ``cell`` (the test that was running, if any) an ``ename`` error, and marks every later
+    test not run.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        start: int,
+        cell: NotebookNode | None = None,
+        ename: str = "NotGraded",
+        later: str = "",
+    ) -> None:
+        super().__init__(reason)
+        self.reason, self.start, self.cell, self.ename = reason, start, cell, ename
+        self.later = later + reason
+
+
 class Runner:
     def __init__(self, job: dict) -> None:
         self.job = job
@@ -371,7 +392,7 @@ class Runner:
             connection_file=os.path.join(ipc, "kernel.json"),
         )
         km.jail_prefix = [sys.executable, "-I", self.job["sandbox"], self.job["spec"], "--"]
-        km.max_message_bytes = int(self.limits["max_message_bytes"])
+        km.message_bytes = int(self.limits["message_bytes"])
         return CappedClient(
             self.nb,
             self.limits,
@@ -477,7 +498,10 @@ class Runner:
             debug("starting kernel")
             async with client.async_setup_kernel():
                 debug("kernel ready")
-                await self.execute_cells(client)
+                try:
+                    await self.execute_cells(client)
+                except Ungradable as stop:
+                    self.stop(stop)
                 if self.job.get("written_dir"):
                     await self.collect_files(client)
             debug("kernel stopped")
@@ -485,8 +509,13 @@ class Runner:
             pass
         except Exception as error:  # kernel would not start, jail failed, ...
             reason = f"the notebook could not be executed: {type(error).__name__}: {error}"
-            self.reasons.append(reason)
-            self.mark_not_run(self.position, reason)
+            self.stop(Ungradable(reason, self.position))
+
+    def stop(self, stop: Ungradable) -> None:
+        self.reasons.append(stop.reason)
+        if stop.cell is not None:
+            self.fail_cell(stop.cell, stop.ename, stop.reason)
+        self.mark_not_run(stop.start, stop.later)
 
     position = 0
 
@@ -494,7 +523,7 @@ class Runner:
         """Save the files of the kernel's working copy under ``written_dir``."""
         import base64
 
-        limit = min(int(self.limits["tmpfs_bytes"]), int(self.limits["max_message_bytes"]) // 3)
+        limit = min(int(self.limits["disk_bytes"]), int(self.limits["message_bytes"]) // 3)
         reply = await self.run_code(
             client, COLLECT_SOURCE, GUARD_TIMEOUT, user_expressions={"f": f"_nbg_files({limit})"}
         )
@@ -520,6 +549,21 @@ class Runner:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
 
+    async def take_baseline(self, client: CappedClient, index: int) -> None:
+        """Fingerprint after the read-only set-up cells, before any student code ran."""
+        self.names = self.setup_names(index)
+        base = await self.guard(client, secrets.token_hex(8), self.roots())
+        if base is None or base["fingerprint"] == "<no valid answer>":
+            raise Ungradable("the kernel did not answer the grader's integrity check", index)
+        if base.get("foreign"):
+            reason = (
+                "the read-only set-up did not run against the course's library only ("
+                + "; ".join(base["foreign"][:5])
+                + "): nothing could be graded"
+            )
+            raise Ungradable(reason, index)
+        self.baseline = base["fingerprint"]
+
     async def execute_cells(self, client: CappedClient) -> None:
         first_student = next(
             (
@@ -537,28 +581,9 @@ class Runner:
             remaining = self.deadline - time.monotonic()
             if remaining <= 1:
                 reason = f"the notebook ran longer than {self.limits['notebook_timeout']} s"
-                self.reasons.append(reason)
-                self.mark_not_run(index, reason)
-                return
+                raise Ungradable(reason, index)
             if index == first_student or (index > first_student and self.baseline is None):
-                # Baseline after the read-only set-up cells, before any student code ran.
-                self.names = self.setup_names(index)
-                base = await self.guard(client, secrets.token_hex(8), self.roots())
-                if base is None or base["fingerprint"] == "<no valid answer>":
-                    reason = "the kernel did not answer the grader's integrity check"
-                    self.reasons.append(reason)
-                    self.mark_not_run(index, reason)
-                    return
-                if base.get("foreign"):
-                    reason = (
-                        "the read-only set-up did not run against the course's library only ("
-                        + "; ".join(base["foreign"][:5])
-                        + "): nothing could be graded"
-                    )
-                    self.reasons.append(reason)
-                    self.mark_not_run(index, reason)
-                    return
-                self.baseline = base["fingerprint"]
+                await self.take_baseline(client, index)
             test = is_test_cell(cell)
             setup_later = is_setup_cell(cell) and self.baseline is not None
             nonce = secrets.token_hex(16)
@@ -568,9 +593,7 @@ class Runner:
                 before = await self.guard(client, secrets.token_hex(8))
                 if before is None:
                     reason = "the kernel stopped answering before a test cell (it died or hangs)"
-                    self.reasons.append(reason)
-                    self.mark_not_run(index, reason)
-                    return
+                    raise Ungradable(reason, index)
                 if before["fingerprint"] != self.baseline:
                     if TAMPERED not in self.reasons:
                         self.reasons.append(TAMPERED)
@@ -593,11 +616,9 @@ class Runner:
                 reason = (
                     f"the kernel died while running cell {index} (os._exit, a crash or a limit)"
                 )
-                self.reasons.append(reason)
-                if test:
-                    self.fail_cell(cell, "KernelDied", reason)
-                self.mark_not_run(index + 1, "not run: " + reason)
-                return
+                raise Ungradable(
+                    reason, index + 1, cell if test else None, "KernelDied", "not run: "
+                ) from None
             finally:
                 cell.source = original
             timed_out = client.timed_out
@@ -618,9 +639,7 @@ class Runner:
                 alive = await self.run_code(client, "pass", 3.0)
                 if alive is None:
                     reason = "the kernel ignored the interrupt after a time-out (unresponsive)"
-                    self.reasons.append(reason)
-                    self.mark_not_run(index + 1, "not run: " + reason)
-                    return
+                    raise Ungradable(reason, index + 1, later="not run: ")
             if setup_later and not timed_out:
                 # A set-up cell later in the notebook: what it binds is watched from now on.
                 self.names = self.setup_names(index + 1)
@@ -632,10 +651,7 @@ class Runner:
                 has_error = any(o.get("output_type") == "error" for o in cell.outputs)
                 if after is None:
                     reason = f"the kernel stopped answering after test cell {index}"
-                    self.reasons.append(reason)
-                    self.fail_cell(cell, "NotGraded", reason)
-                    self.mark_not_run(index + 1, "not run: " + reason)
-                    return
+                    raise Ungradable(reason, index + 1, cell, later="not run: ")
                 if after["fingerprint"] != self.baseline:
                     if TAMPERED not in self.reasons:
                         self.reasons.append(TAMPERED)

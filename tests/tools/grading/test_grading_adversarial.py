@@ -584,6 +584,42 @@ def code_cell(text: str) -> dict:
     }
 
 
+# A thread left running by an answer cell: while a test cell is the kernel's current request
+# (its code is the grader's placeholder) it rebinds ``names`` in ``target`` to a no-op, and puts
+# them back as soon as another request (the grader's check after the test) comes in. A short
+# switch interval makes it react within a fraction of a millisecond. The answer, called by the
+# test, sleeps so that the thread gets the interpreter, and returns an object that survives
+# indexing, attributes and calls (it is right about nothing).
+def racing_thread(name: str, target: str, names: list[str]) -> str:
+    return f"""
+import sys, threading, time
+_ip = get_ipython()
+_target = {target}
+_real = {{n: _target[n] for n in {names!r} if n in _target}}
+def _noop(*args, **kwargs):
+    return None
+def _race():
+    while True:
+        _code = str((_ip.parent_header or {{}}).get("content", {{}}).get("code"))
+        if "graded test cell" in _code:
+            for _n in _real:
+                _target[_n] = _noop
+        else:
+            _target.update(_real)
+        time.sleep(0.0002)
+sys.setswitchinterval(1e-5)
+threading.Thread(target=_race, daemon=True).start()
+class _Anything:
+    def __getitem__(self, key): return self
+    def __getattr__(self, name): return self
+    def __call__(self, *args, **kwargs): return self
+    def __iter__(self): return iter(())
+def {name}(*args, **kwargs):
+    time.sleep(0.05)
+    return _Anything()
+"""
+
+
 def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # noqa: PLR0915
     """Regression submissions for each class of hole in HOLE_CLASSES."""
     source = course.source
@@ -605,6 +641,26 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
         }
     )
     o_answer, _, o_name = oracle_question(source)
+    # Functions the read-only set-up cells define for the tests (chapter 01: expect_error).
+    helpers = sorted(
+        n.name
+        for c in source["cells"]
+        if c["cell_type"] == "code"
+        and c.get("metadata", {}).get("nbgrader", {}).get("locked")
+        and not c["metadata"]["nbgrader"].get("grade")
+        and not c["metadata"]["nbgrader"].get("solution")
+        for n in ast.parse(source_of(c)).body
+        if isinstance(n, ast.FunctionDef)
+    ) or ["expect"]
+
+    def racing(target: str, names: list[str]):
+        def build(nb):
+            stub_all(nb)
+            cell(nb, answer)["source"] = racing_thread(name, target, names)
+            return nb
+
+        return build
+
     last_answer, last_tests = questions(source)[-1]
     last_points = sum(points(source, t) for t in last_tests)
 
@@ -763,6 +819,26 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
             twin="stub_first",
             output_has="",
             output_lacks="sneaky-repr",
+        ),
+        "racing_thread_rebinds_expect": dict(
+            cls="3 transient tampering",
+            build=racing("get_ipython().user_ns", ["expect"]),
+            bound=0,
+            exact=0,
+        ),
+        "racing_thread_rebinds_setup_helper": dict(
+            cls="3 transient tampering",
+            build=racing("get_ipython().user_ns", helpers),
+            bound=0,
+            exact=0,
+        ),
+        "racing_thread_patches_expect_internals": dict(
+            cls="3 transient tampering",
+            build=racing(
+                'vars(__import__("backend_roadmap.checks", fromlist=["_"]))', ["_difference"]
+            ),
+            bound=0,
+            exact=0,
         ),
         "code_swapped_during_test": dict(
             cls="3 transient tampering",

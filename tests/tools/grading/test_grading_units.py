@@ -63,7 +63,7 @@ def jail(
             "file_bytes": 1 << 20,
             "open_files": 64,
             "processes": 16,
-            "tmpfs_bytes": 8 << 20,
+            "disk_bytes": 8 << 20,
             **limits,
         },
         "env": {"PATH": "/usr/bin:/bin", "HOME": "/home/student", "LANG": "C.UTF-8"},
