@@ -447,13 +447,14 @@ class Runner:
         None if the kernel did not answer at all; ``{"fingerprint": "<bad>"}`` (never equal to
         a baseline) if it answered but not with a valid fingerprint: something intercepted it.
         """
-        expression = f"_nbg_guard({self.names!r}, {nonce!r}, {roots!r})"
-        reply = await self.run_code(
-            client,
-            GUARD_SOURCE,
-            GUARD_TIMEOUT,
-            user_expressions={"g": expression},
+        # One expression, evaluated after an empty cell: the guard is defined afresh from its
+        # source in a namespace of its own (nothing the student bound can stand in for it) and
+        # IPython's cell machinery (input transformers, history, events) is not run for it.
+        expression = (
+            f"(lambda namespace: exec({GUARD_SOURCE!r}, namespace) or "
+            f"namespace['_nbg_guard']({self.names!r}, {nonce!r}, {roots!r}))({{}})"
         )
+        reply = await self.run_code(client, "", GUARD_TIMEOUT, user_expressions={"g": expression})
         if not reply:
             return None
         bad = {"nonce": nonce, "ran": False, "fingerprint": "<no valid answer>"}
@@ -574,6 +575,9 @@ class Runner:
             len(self.nb.cells),
         )
         count = 0
+        # True while nothing has run since a check found the kernel as the baseline left it
+        # (a test's or a later set-up cell's own check): the next check-before is skipped.
+        verified = False
         for index, cell in enumerate(self.nb.cells):
             self.position = index
             if cell.cell_type != "code":
@@ -588,7 +592,7 @@ class Runner:
             setup_later = is_setup_cell(cell) and self.baseline is not None
             nonce = secrets.token_hex(16)
             original = cell.source
-            if (test or setup_later) and self.baseline is not None:
+            if (test or setup_later) and self.baseline is not None and not verified:
                 debug(f"guard before {index}")
                 before = await self.guard(client, secrets.token_hex(8))
                 if before is None:
@@ -604,6 +608,7 @@ class Runner:
             if test:
                 done = "" if ends_with_expression(original) else f"\n_nbg_done_{nonce} = {nonce!r}"
                 cell.source = original + done + "\n" + TEST_MARKER + "\n"
+            verified = False
             client.timeout = int(max(1, min(float(self.limits["cell_timeout"]), remaining)))
             client.timed_out = False
             client.saw_idle = False
@@ -646,6 +651,7 @@ class Runner:
                 again = await self.guard(client, secrets.token_hex(8))
                 if again is not None and again["fingerprint"] != "<no valid answer>":
                     self.baseline = again["fingerprint"]
+                    verified = True
             if test and not timed_out and self.baseline is not None:
                 after = await self.guard(client, nonce)
                 has_error = any(o.get("output_type") == "error" for o in cell.outputs)
@@ -660,6 +666,8 @@ class Runner:
                     reason = f"test cell {index} did not run to its end (its result was faked)"
                     self.reasons.append(reason)
                     self.fail_cell(cell, "TamperingDetected", reason)
+                else:
+                    verified = True
 
 
 def main(argv: list[str]) -> int:
