@@ -311,6 +311,20 @@ def _make_hook(shell, linecache, threading, os, sys, library_roots, runner=None)
                             test_namespace(),
                         )
                     args[1].append(current["namespace"])
+            elif event == "exec":
+                if captured and args and getattr(args[0], "co_filename", None) in tests:
+                    # A graded test cell runs only where the grader's wrapper runs it, in the
+                    # namespace this hook gave it: a wrapper disarmed through its closure, or
+                    # a stand-in for ``exec``, leaves the test not run rather than unguarded.
+                    caller = getframe(1)
+                    if (
+                        get_ident() != main
+                        or caller is None
+                        or caller.f_code is not runner
+                        or current.get("file") != args[0].co_filename
+                        or caller.f_locals.get("namespace") is not current.get("namespace")
+                    ):
+                        raise refused("a graded test cell runs only in the grader's namespace")
             elif event == "sys._getframe" or (
                 event == "object.__getattr__" and len(args) > 1 and args[1] in frame_attributes
             ):
@@ -430,8 +444,11 @@ def main() -> None:
 
     app = kernelapp.IPKernelApp.instance()
     app.initialize(sys.argv[1:])
-    hook = _make_hook(app.shell, linecache, threading, os, sys, _library_roots(), runner)
-    sys.addaudithook(hook)
+    # Not bound to a name: a local of this frame stays reachable for as long as the kernel runs
+    # (an event-loop callback's frames lead down to it), and the hook's closure is its state.
+    sys.addaudithook(
+        _make_hook(app.shell, linecache, threading, os, sys, _library_roots(), runner)
+    )
     app.start()
 
 

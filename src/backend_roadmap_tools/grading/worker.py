@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import functools
 import json
 import os
 import queue
@@ -195,10 +196,15 @@ def bound_names(source: str) -> list[str]:
     classes and any assignment target (tuples, ``for``, ``with``, annotated, augmented,
     walrus). ``from m import *`` gives ``"*m"``: the guard expands it to the module's names.
     """
+    return list(_bound_names(source))
+
+
+@functools.lru_cache(maxsize=None)  # the set-up and test cells are parsed again at each check
+def _bound_names(source: str) -> tuple[str, ...]:
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return []
+        return ()
     names: list[str] = []
     stack: list[ast.AST] = list(tree.body)
     while stack:
@@ -222,9 +228,10 @@ def bound_names(source: str) -> list[str]:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.append(node.id)
         stack.extend(ast.iter_child_nodes(node))
-    return sorted(set(names))
+    return tuple(sorted(set(names)))
 
 
+@functools.lru_cache(maxsize=None)
 def ends_with_expression(source: str) -> bool:
     try:
         tree = ast.parse(source)

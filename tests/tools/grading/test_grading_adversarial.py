@@ -756,6 +756,41 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
             failed=True,
             reason="moved after them",
         ),
+        # The grader's own state: an event-loop callback runs on the kernel's whole stack,
+        # where a local of the start-up code once held the audit hook (its closure: the names
+        # captured at set-up, the switch that turns it off).
+        "event_loop_reaches_the_hook": dict(
+            cls="3 transient tampering",
+            build=lambda nb: prepend(
+                replace_function(stub_all(nb), answer, name, "return _Anything()"),
+                answer,
+                """
+                import asyncio, sys
+                class _Anything:
+                    def __getitem__(self, key): return self
+                    def __getattr__(self, name): return self
+                    def __call__(self, *args, **kwargs): return self
+                    def __iter__(self): return iter(())
+                def _find():
+                    frame = sys._getframe()
+                    while frame is not None:
+                        for value in list(frame.f_locals.values()):
+                            code = getattr(value, "__code__", None)
+                            cells = getattr(value, "__closure__", None)
+                            if code is None or not cells or "captured" not in code.co_freevars:
+                                continue
+                            state = dict(zip(code.co_freevars, cells))
+                            names = state["captured"].cell_contents.get("names", {})
+                            for key, found in list(names.items()):
+                                if callable(found) and not isinstance(found, type):
+                                    names[key] = lambda *args, **kwargs: None
+                        frame = frame.f_back
+                asyncio.get_running_loop().call_soon(_find)
+                await asyncio.sleep(0.05)""",
+            ),
+            bound=0,
+            exact=0,
+        ),
         "audit_hook_swaps_expect": dict(
             cls="3 transient tampering",
             build=lambda nb: prepend(
@@ -829,6 +864,24 @@ def hole_cases(course: Course, answer: str, full: float) -> dict[str, dict]:  # 
         "racing_thread_rebinds_setup_helper": dict(
             cls="3 transient tampering",
             build=racing("get_ipython().user_ns", helpers),
+            bound=0,
+            exact=0,
+        ),
+        # The racing thread again, after disarming the per-test namespace: the wrapper that
+        # asks for it keeps the event's name in a closure cell, which student code can rewrite.
+        "racing_thread_after_disarming_the_namespace": dict(
+            cls="3 transient tampering",
+            build=lambda nb: prepend(
+                racing("get_ipython().user_ns", ["expect"])(nb),
+                answer,
+                """
+                from IPython.core.interactiveshell import InteractiveShell
+                _wrapper = InteractiveShell.run_code
+                for _name, _cell in zip(_wrapper.__code__.co_freevars, _wrapper.__closure__ or ()):
+                    if _name == "event":
+                        _cell.cell_contents = "disarmed"
+                """,
+            ),
             bound=0,
             exact=0,
         ),
