@@ -446,9 +446,7 @@ def main() -> None:
     app.initialize(sys.argv[1:])
     # Not bound to a name: a local of this frame stays reachable for as long as the kernel runs
     # (an event-loop callback's frames lead down to it), and the hook's closure is its state.
-    sys.addaudithook(
-        _make_hook(app.shell, linecache, threading, os, sys, _library_roots(), runner)
-    )
+    sys.addaudithook(_make_hook(app.shell, linecache, threading, os, sys, _library_roots(), runner))
     app.start()
 
 

@@ -57,6 +57,7 @@ MS_PRIVATE = 1 << 18
 
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_CHILD_SUBREAPER = 36
 PR_CAPBSET_DROP = 24
 PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
@@ -322,13 +323,14 @@ def _jail_usage() -> tuple[int, float, list[int]]:
 def _watch(pid: int, spec: dict, status_fd: int | None) -> int:
     """PID 1's loop: reap orphans, enforce the jail's totals, report why it stopped the jail.
 
-    Totals over every process of the jail (where cgroups v2 are missing this is the only
-    whole-jail limit): resident memory at most ``jail_memory_bytes``; CPU seconds (live plus
+    Totals over every process of the jail, measured by polling: the fallback where the jail
+    has no cgroups (``Cgroups``, whose limits the kernel enforces exactly), and the only limit
+    on total CPU seconds: resident memory at most ``jail_memory_bytes``; CPU seconds (live plus
     reaped processes) at most ``cpu_seconds``; CPU use above ``cpu_share`` cores for more
     than a moment is slowed by pausing the jail's processes (SIGSTOP/SIGCONT).
     """
     limits = spec["limits"]
-    memory_cap = int(limits.get("jail_memory_bytes") or limits["memory_bytes"])
+    memory_cap = _jail_memory(limits)
     cpu_cap = float(limits["cpu_seconds"])
     share = float(limits.get("cpu_share", 1.0))
     ipc_done = False
@@ -380,6 +382,188 @@ def _watch(pid: int, spec: dict, status_fd: int | None) -> int:
         time.sleep(0.05)
 
 
+def _jail_memory(limits: dict) -> int:
+    """Resident memory of all the jail's processes together, bytes."""
+    return int(limits.get("jail_memory_bytes") or limits["memory_bytes"])
+
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+CGROUP_CONTROLLERS = ("memory", "pids", "cpu")
+CPU_PERIOD_US = 100_000
+
+
+class Cgroups:
+    """The jail's own cgroups, where the machine offers them and the grader runs as root.
+
+    cgroup v2 when the unified hierarchy has the memory, pids and cpu controllers for our
+    cgroup's children; otherwise the v1 controllers of those names (one directory each).
+    Limits: resident memory of all the jail's processes together (``jail_memory_bytes``, no
+    swap), their number (``processes``) and CPU (``cpu_share`` cores). The kernel enforces
+    these exactly; the PID 1 watchdog's polling stays as the fallback and for total CPU
+    seconds. ``paths`` is empty when none could be made: the caller falls back to polling.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        limits: dict | None,
+        root: str = CGROUP_ROOT,
+        own: dict[str, str] | None = None,
+    ) -> None:
+        """Make the cgroups ``name`` with ``limits``; with ``limits=None``, find those made
+        earlier (the grader's worker removes them once a kernel it killed is gone). ``own``:
+        this process's cgroups (read from ``/proc/self/cgroup`` when not given)."""
+        self.root = root
+        self.paths: list[str] = []  # the jail's cgroup directories
+        self.parents: list[str] = []  # where this process was, to go back before removing
+        self.version = 0
+        self.v1_controllers: list[str] = []
+        try:
+            own = own if own is not None else self._own_paths()
+            if limits is None:
+                self._find(name, own)
+            elif not self._make_v2(name, limits, own):
+                self._make_v1(name, limits, own)
+        except (OSError, KeyError, TypeError, ValueError):
+            self.remove()  # no cgroups then: the watchdog's polling is the limit
+
+    @staticmethod
+    def name_for(spec: dict) -> str:
+        """One name per job folder, known to the jail and to the worker."""
+        return "backend-roadmap-" + os.path.basename(os.path.dirname(spec["ipc_dir"]))
+
+    def _find(self, name: str, own: dict[str, str]) -> None:
+        mount = self._v2_mount()
+        candidates = []
+        if mount is not None and "" in own:
+            candidates.append((mount + own[""].rstrip("/"), ""))
+        for controller in CGROUP_CONTROLLERS:
+            if controller in own:
+                mount = os.path.join(self.root, controller)
+                candidates.append((mount + own[controller].rstrip("/"), controller))
+        for parent, controller in candidates:
+            if os.path.isdir(os.path.join(parent, name)):
+                self.paths.append(os.path.join(parent, name))
+                self.parents.append(parent)
+                self.version = 1 if controller else 2
+                if controller:
+                    self.v1_controllers.append(controller)
+
+    def _own_paths(self) -> dict[str, str]:
+        """controller (or "" for v2) -> this process's cgroup path, from /proc/self/cgroup."""
+        paths = {}
+        with open("/proc/self/cgroup") as handle:
+            for line in handle:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                for controller in controllers.split(",") if controllers else [""]:
+                    paths[controller] = path
+        return paths
+
+    def _v2_mount(self) -> str | None:
+        for mount in (self.root, os.path.join(self.root, "unified")):
+            if os.path.exists(os.path.join(mount, "cgroup.controllers")):
+                return mount
+        return None
+
+    def _make_v2(self, name: str, limits: dict, own: dict[str, str]) -> bool:
+        mount = self._v2_mount()
+        if mount is None or "" not in own:
+            return False
+        parent = mount + own[""].rstrip("/")
+        with open(os.path.join(parent, "cgroup.subtree_control")) as handle:
+            enabled = set(handle.read().split())
+        if not set(CGROUP_CONTROLLERS) <= enabled:
+            return False  # not delegated to us; enabling them here would need an empty cgroup
+        path = os.path.join(parent, name)
+        os.mkdir(path, 0o755)
+        self.paths, self.parents, self.version = [path], [parent], 2
+        _write(os.path.join(path, "memory.max"), str(_jail_memory(limits)))
+        for file, value in (("memory.swap.max", "0"), ("memory.oom.group", "1")):
+            with contextlib.suppress(OSError):
+                _write(os.path.join(path, file), value)
+        if limits.get("processes"):
+            _write(os.path.join(path, "pids.max"), str(int(limits["processes"])))
+        quota = int(float(limits.get("cpu_share", 1.0)) * CPU_PERIOD_US)
+        _write(os.path.join(path, "cpu.max"), f"{quota} {CPU_PERIOD_US}")
+        return True
+
+    def _make_v1(self, name: str, limits: dict, own: dict[str, str]) -> None:
+        made = []
+        for controller in CGROUP_CONTROLLERS:
+            mount = os.path.join(self.root, controller)
+            if controller not in own or not os.path.isdir(mount):
+                continue
+            parent = mount + own[controller].rstrip("/")
+            path = os.path.join(parent, name)
+            os.mkdir(path, 0o755)
+            self.paths.append(path)
+            self.parents.append(parent)
+            self.v1_controllers.append(controller)
+            made.append(controller)
+            if controller == "memory":
+                memory = str(_jail_memory(limits))
+                _write(os.path.join(path, "memory.limit_in_bytes"), memory)
+                with contextlib.suppress(OSError):  # no swap accounting: nothing to cap
+                    _write(os.path.join(path, "memory.memsw.limit_in_bytes"), memory)
+            elif controller == "pids" and limits.get("processes"):
+                _write(os.path.join(path, "pids.max"), str(int(limits["processes"])))
+            elif controller == "cpu":
+                quota = int(float(limits.get("cpu_share", 1.0)) * CPU_PERIOD_US)
+                _write(os.path.join(path, "cpu.cfs_period_us"), str(CPU_PERIOD_US))
+                _write(os.path.join(path, "cpu.cfs_quota_us"), str(quota))
+        if made:
+            self.version = 1
+
+    @property
+    def controllers(self) -> list[str]:
+        """The controllers limiting the jail (none when it has no cgroups)."""
+        if self.version == 2:
+            return list(CGROUP_CONTROLLERS)
+        return list(self.v1_controllers)
+
+    def join(self) -> None:
+        """Move this process (and so every process it starts) into the jail's cgroups."""
+        for path in self.paths:
+            _write(os.path.join(path, "cgroup.procs"), str(os.getpid()))
+
+    def out_of_memory(self) -> bool:
+        """Whether the kernel killed one of the jail's processes for the memory limit."""
+        return "memory" in self.events()
+
+    def events(self) -> list[str]:
+        """What the kernel refused: a process killed for memory, a fork."""
+        found = []
+        for path in self.paths:
+            for file, key, what in (
+                ("memory.events", "oom_kill", "memory"),
+                ("memory.oom_control", "oom_kill", "memory"),
+                ("pids.events", "max", "processes"),
+            ):
+                try:
+                    with open(os.path.join(path, file)) as handle:
+                        counts = dict(line.split()[:2] for line in handle if line.strip())
+                except (OSError, ValueError):
+                    continue
+                if int(counts.get(key, 0) or 0) > 0 and what not in found:
+                    found.append(what)
+        return found
+
+    def remove(self) -> None:
+        """Leave the jail's cgroups and remove them (they are empty once the jail is gone)."""
+        for path, parent in zip(self.paths, self.parents, strict=True):
+            with contextlib.suppress(OSError):
+                _write(os.path.join(parent, "cgroup.procs"), str(os.getpid()))
+            for _ in range(50):  # the namespace's last processes may still be exiting
+                try:
+                    os.rmdir(path)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+        self.paths, self.parents = [], []
+
+
 def _seal_ipc(spec: dict) -> bool:
     """Once the kernel has bound its sockets, make the socket folder read-only in the jail.
 
@@ -399,6 +583,20 @@ def _seal_ipc(spec: dict) -> bool:
     return True
 
 
+def _report(spec: dict, memory: int) -> None:
+    """Say in the jail's status file why it was stopped (the worker reads it)."""
+    text = (
+        f"the jail's processes together used more than {memory >> 20} MiB of memory "
+        "(its cgroup's limit)"
+    )
+    with contextlib.suppress(OSError):
+        path = os.path.join(spec["ipc_dir"], ".jail_status")
+        with open(path, "a") as handle:
+            if handle.tell():
+                handle.write("; ")
+            handle.write(text[:500])
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 4 or argv[2] != "--":
         print("usage: sandbox.py SPEC.json -- COMMAND...", file=sys.stderr)
@@ -412,6 +610,12 @@ def main(argv: list[str]) -> int:
 
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    cgroups = Cgroups(Cgroups.name_for(spec), spec["limits"]) if as_root else None
+    if cgroups is not None and cgroups.paths:
+        cgroups.join()
+        # The jail's last processes come back here to be reaped (not to the machine's init,
+        # which may be slow to): a cgroup holding a zombie cannot be removed.
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     if not as_root:
         flags |= CLONE_NEWUSER
@@ -425,12 +629,32 @@ def main(argv: list[str]) -> int:
     if child:
         # P0: forward termination, report the jail's exit status.
         signal.signal(signal.SIGTERM, lambda *_: os.kill(child, signal.SIGKILL))
+        watched = cgroups is not None and bool(cgroups.paths)
+        stopped = False
         while True:
             try:
-                _, status = os.waitpid(child, 0)
-                break
+                done, status = os.waitpid(child, os.WNOHANG if watched else 0)
             except InterruptedError:
                 continue
+            if done:
+                break
+            if not stopped and cgroups.out_of_memory():
+                # As the watchdog does: past the total, the whole jail stops, with the reason.
+                stopped = True
+                _report(spec, _jail_memory(spec["limits"]))
+                os.kill(child, signal.SIGKILL)
+            time.sleep(0.02)
+        if watched:
+            if not stopped and cgroups.out_of_memory():
+                _report(spec, _jail_memory(spec["limits"]))
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                try:
+                    if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                        time.sleep(0.005)
+                except ChildProcessError:
+                    break
+            cgroups.remove()
         return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
     # P1: PID 1 of the namespace.

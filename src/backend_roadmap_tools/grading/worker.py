@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import functools
 import json
 import os
 import queue
 import secrets
+import signal
 import sys
 import time
 from typing import Any
@@ -199,7 +201,7 @@ def bound_names(source: str) -> list[str]:
     return list(_bound_names(source))
 
 
-@functools.lru_cache(maxsize=None)  # the set-up and test cells are parsed again at each check
+@functools.cache  # the set-up and test cells are parsed again at each check
 def _bound_names(source: str) -> tuple[str, ...]:
     try:
         tree = ast.parse(source)
@@ -231,7 +233,7 @@ def _bound_names(source: str) -> tuple[str, ...]:
     return tuple(sorted(set(names)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ends_with_expression(source: str) -> bool:
     try:
         tree = ast.parse(source)
@@ -499,6 +501,8 @@ class Runner:
         cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
         cell.outputs.append(error_output(ename, reason))
 
+    jail_pid: int | None = None  # the jail's first process (the kernel manager's "kernel")
+
     async def execute(self) -> None:
         client = self.make_client()
         client.reset_execution_trackers()
@@ -506,6 +510,7 @@ class Runner:
             debug("starting kernel")
             async with client.async_setup_kernel():
                 debug("kernel ready")
+                self.jail_pid = getattr(client.km.provisioner, "pid", None)
                 try:
                     await self.execute_cells(client)
                 except Ungradable as stop:
@@ -677,10 +682,52 @@ class Runner:
                     verified = True
 
 
+def release_jail(job: dict, jail_pid: int | None) -> None:
+    """Stop the jail (nbclient leaves running a kernel manager it was given), reap its
+    processes and remove its cgroups (``sandbox.Cgroups``), if the jail could not.
+
+    The jail's first process leads its own process group; once it is killed, its PID 1 dies
+    with it (parent-death signal) and the kernel tears the namespace down. Those orphans come
+    to this process (a subreaper, see main), whose reaping frees the cgroups: a cgroup is busy
+    until its processes are reaped, zombies too.
+    """
+    if jail_pid:
+        with contextlib.suppress(OSError):
+            os.killpg(jail_pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                time.sleep(0.005)
+        except ChildProcessError:
+            break
+    if os.geteuid() != 0:
+        return
+    import importlib.util
+
+    loader = importlib.util.spec_from_file_location("_nbg_sandbox", job["sandbox"])
+    if loader is None or loader.loader is None:
+        return
+    sandbox = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(sandbox)
+    sandbox.Cgroups(sandbox.Cgroups.name_for(_json(job["spec"])), None).remove()
+
+
+def become_subreaper() -> None:
+    """Orphans of the jail (its PID 1 once the jail's first process is killed) come to this
+    process, which reaps them, instead of the machine's init, which may be slow to."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
 def main(argv: list[str]) -> int:
     job = _json(argv[1])
+    become_subreaper()
     runner = Runner(job)
     asyncio.run(runner.execute())
+    release_jail(job, runner.jail_pid)
     try:
         with open(os.path.join(job["ipc_dir"], ".jail_status"), "rb") as handle:
             stopped = handle.read(500).decode("utf-8", "replace").strip()

@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -344,7 +346,9 @@ print("children finished")
     assert "add_key -1 1" in result.stdout, result  # EPERM
     assert "children finished" not in result.stdout
     status = (tmp_path / "ipc" / ".jail_status").read_text()
-    assert "memory" in status
+    assert "memory" in status, status
+    if "memory" in cgroup_controllers():
+        assert "cgroup" in status, status  # stopped by the kernel, not by polling
 
 
 @needs_jail
@@ -505,3 +509,103 @@ def test_an_empty_timestamp_means_no_time_and_is_kept(tmp_path):
 
     (tmp_path / "timestamp.txt").write_text("\n")
     assert read_timestamp(tmp_path) == ("", None)
+
+
+def cgroup_controllers() -> set[str]:
+    """The cgroup controllers this process could give a jail (as root), v2 or v1."""
+    sys.path.insert(0, str(SANDBOX.parent))
+    try:
+        import sandbox as jail_module
+    finally:
+        sys.path.remove(str(SANDBOX.parent))
+    if os.geteuid() != 0:
+        return set()
+    probe = jail_module.Cgroups(f"backend-roadmap-probe-{os.getpid()}", {"memory_bytes": 1 << 30})
+    try:
+        return set(probe.controllers)
+    finally:
+        probe.remove()
+
+
+@needs_jail
+@pytest.mark.skipif(
+    not {"memory", "pids", "cpu"} <= cgroup_controllers(),
+    reason="the grader is not root or the machine offers no memory, pids and cpu cgroups",
+)
+def test_jail_gets_cgroups_of_its_own_where_the_machine_offers_them(tmp_path):
+    """Memory, process count and CPU of the whole jail are cgroup limits the kernel enforces
+    (not only the watchdog's polling), and the cgroups go when the jail does."""
+    code = "print(open('/proc/self/cgroup').read(), flush=True); import time; time.sleep(3)"
+    results = []
+    runner = threading.Thread(
+        target=lambda: results.append(
+            jail(tmp_path, code, jail_memory_bytes=300 << 20, cpu_share=0.5)
+        )
+    )
+    runner.start()
+    name = f"backend-roadmap-{tmp_path.name}"
+    found = {}
+    deadline = time.monotonic() + 30
+    while len(found) < 3 and time.monotonic() < deadline:
+        for path in Path("/sys/fs/cgroup").glob(f"**/{name}"):
+            if (path / "cgroup.controllers").exists():
+                found = dict.fromkeys(("memory", "pids", "cpu"), path)  # v2: one folder
+            else:
+                found[path.parts[4]] = path  # v1: /sys/fs/cgroup/<controller>/...
+        time.sleep(0.05)
+    assert len(found) == 3, found
+    limits = {}
+    for path in found.values():
+        for file in ("memory.max", "memory.limit_in_bytes", "pids.max", "cpu.max",
+                     "cpu.cfs_quota_us"):  # fmt: skip
+            if (path / file).exists():
+                limits[file] = (path / file).read_text().split()[0]
+    runner.join(timeout=60)
+    assert results and results[0].returncode == 0, results
+    assert name in results[0].stdout, results[0].stdout  # the jail's processes are in them
+    memory = limits.get("memory.max") or limits.get("memory.limit_in_bytes")
+    assert memory == str(300 << 20), limits
+    assert limits["pids.max"] == "16", limits  # the spec's processes
+    assert limits.get("cpu.max", limits.get("cpu.cfs_quota_us")) == "50000", limits
+    assert not list(Path("/sys/fs/cgroup").glob(f"**/{name}")), "left behind"
+
+
+def test_cgroups_v2_where_delegated_else_v1(tmp_path):
+    """The cgroup layouts, on a stand-in hierarchy: v2 when our cgroup's children get the
+    memory, pids and cpu controllers, else one v1 folder per controller; and what the kernel
+    reports (an OOM kill) is read back."""
+    sys.path.insert(0, str(SANDBOX.parent))
+    try:
+        import sandbox as jail_module
+    finally:
+        sys.path.remove(str(SANDBOX.parent))
+    limits = {"memory_bytes": 1 << 30, "jail_memory_bytes": 256 << 20, "processes": 32,
+              "cpu_share": 1.5}  # fmt: skip
+    v2 = tmp_path / "v2"
+    (v2 / "grader").mkdir(parents=True)
+    (v2 / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (v2 / "grader" / "cgroup.subtree_control").write_text("cpu memory pids\n")
+    made = jail_module.Cgroups("jail", limits, root=str(v2), own={"": "/grader"})
+    assert (made.version, made.paths) == (2, [str(v2 / "grader" / "jail")])
+    files = {p.name: p.read_text() for p in (v2 / "grader" / "jail").iterdir()}
+    assert files["memory.max"] == str(256 << 20)
+    assert files["memory.swap.max"] == "0"
+    assert files["pids.max"] == "32"
+    assert files["cpu.max"] == "150000 100000"
+    assert not made.out_of_memory()
+    events = "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n"
+    (v2 / "grader" / "jail" / "memory.events").write_text(events)
+    assert made.out_of_memory()
+    # Not delegated (cpu missing from the parent's subtree): the v1 controllers instead.
+    (v2 / "grader" / "cgroup.subtree_control").write_text("memory pids\n")
+    for controller in ("memory", "pids", "cpu"):
+        (v2 / controller / "grader").mkdir(parents=True)
+    own = {"": "/grader", "memory": "/grader", "pids": "/grader", "cpu": "/grader"}
+    made = jail_module.Cgroups("jail1", limits, root=str(v2), own=own)
+    assert made.version == 1 and sorted(made.controllers) == ["cpu", "memory", "pids"]
+    assert (v2 / "memory/grader/jail1/memory.limit_in_bytes").read_text() == str(256 << 20)
+    assert (v2 / "pids/grader/jail1/pids.max").read_text() == "32"
+    assert (v2 / "cpu/grader/jail1/cpu.cfs_quota_us").read_text() == "150000"
+    # Found again by name (the worker removes what a killed jail left).
+    again = jail_module.Cgroups("jail1", None, root=str(v2), own=own)
+    assert sorted(again.paths) == sorted(made.paths)
