@@ -28,7 +28,7 @@ class Limits:
     cpu_share: float  # cores the jail may keep busy before it is slowed
     file_bytes: int  # largest file (RLIMIT_FSIZE)
     disk_bytes: int  # size of the home and of /tmp (each); also caps copied files
-    processes: int  # RLIMIT_NPROC of the slot's uid; 0: not set (not root)
+    processes: int  # RLIMIT_NPROC of the slot's uid and pids.max of the jail's cgroup; 0: not set
     open_files: int  # RLIMIT_NOFILE
     cell_output_bytes: int
     notebook_output_bytes: int

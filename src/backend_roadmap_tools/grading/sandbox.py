@@ -432,7 +432,8 @@ class Cgroups:
         """One name per job folder, known to the jail and to the worker."""
         return "backend-roadmap-" + os.path.basename(os.path.dirname(spec["ipc_dir"]))
 
-    def _find(self, name: str, own: dict[str, str]) -> None:
+    def _candidates(self, own: dict[str, str]) -> list[tuple[str, str]]:
+        """Where a jail's cgroups would be: (parent folder, v1 controller or "" for v2)."""
         mount = self._v2_mount()
         candidates = []
         if mount is not None and "" in own:
@@ -441,7 +442,21 @@ class Cgroups:
             if controller in own:
                 mount = os.path.join(self.root, controller)
                 candidates.append((mount + own[controller].rstrip("/"), controller))
-        for parent, controller in candidates:
+        return candidates
+
+    def sweep(self, prefix: str, alive) -> None:
+        """Remove the empty cgroups named ``prefix...`` where ours would be, whose job is
+        gone (``alive(name)`` is false): what a grader killed outright left behind."""
+        with contextlib.suppress(OSError):
+            for parent, _ in self._candidates(self._own_paths()):
+                with contextlib.suppress(OSError):
+                    for name in os.listdir(parent):
+                        if name.startswith(prefix) and not alive(name):
+                            with contextlib.suppress(OSError):
+                                os.rmdir(os.path.join(parent, name))
+
+    def _find(self, name: str, own: dict[str, str]) -> None:
+        for parent, controller in self._candidates(own):
             if os.path.isdir(os.path.join(parent, name)):
                 self.paths.append(os.path.join(parent, name))
                 self.parents.append(parent)
@@ -521,10 +536,16 @@ class Cgroups:
             return list(CGROUP_CONTROLLERS)
         return list(self.v1_controllers)
 
-    def join(self) -> None:
-        """Move this process (and so every process it starts) into the jail's cgroups."""
-        for path in self.paths:
-            _write(os.path.join(path, "cgroup.procs"), str(os.getpid()))
+    def join(self) -> bool:
+        """Move this process (and so every process it starts) into the jail's cgroups; if
+        that fails (a cgroup removed meanwhile), leave them all: the watchdog is the limit."""
+        try:
+            for path in self.paths:
+                _write(os.path.join(path, "cgroup.procs"), str(os.getpid()))
+        except OSError:
+            self.remove()
+            return False
+        return True
 
     def out_of_memory(self) -> bool:
         """Whether the kernel killed one of the jail's processes for the memory limit."""
@@ -611,8 +632,7 @@ def main(argv: list[str]) -> int:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cgroups = Cgroups(Cgroups.name_for(spec), spec["limits"]) if as_root else None
-    if cgroups is not None and cgroups.paths:
-        cgroups.join()
+    if cgroups is not None and cgroups.paths and cgroups.join():
         # The jail's last processes come back here to be reaped (not to the machine's init,
         # which may be slow to): a cgroup holding a zombie cannot be removed.
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
@@ -643,7 +663,7 @@ def main(argv: list[str]) -> int:
                 stopped = True
                 _report(spec, _jail_memory(spec["limits"]))
                 os.kill(child, signal.SIGKILL)
-            time.sleep(0.02)
+            time.sleep(0.05)
         if watched:
             if not stopped and cgroups.out_of_memory():
                 _report(spec, _jail_memory(spec["limits"]))

@@ -710,7 +710,14 @@ def release_jail(job: dict, jail_pid: int | None) -> None:
         return
     sandbox = importlib.util.module_from_spec(loader)
     loader.loader.exec_module(sandbox)
-    sandbox.Cgroups(sandbox.Cgroups.name_for(_json(job["spec"])), None).remove()
+    spec = _json(job["spec"])
+    cgroups = sandbox.Cgroups(sandbox.Cgroups.name_for(spec), None)
+    cgroups.remove()
+    # Jobs are folders beside this one: the cgroups of one whose folder is gone were left
+    # by a grader killed outright.
+    jobs = os.path.dirname(os.path.dirname(spec["ipc_dir"]))
+    prefix = "backend-roadmap-"
+    cgroups.sweep(prefix, lambda name: os.path.isdir(os.path.join(jobs, name[len(prefix) :])))
 
 
 def become_subreaper() -> None:
