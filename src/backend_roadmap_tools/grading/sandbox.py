@@ -320,12 +320,13 @@ def _jail_usage() -> tuple[int, float, list[int]]:
     return memory, cpu, pids
 
 
-def _watch(pid: int, spec: dict, status_fd: int | None) -> int:
+def _watch(pid: int, spec: dict, status_fd: int | None, cgroups: list[str] = ()) -> int:
     """PID 1's loop: reap orphans, enforce the jail's totals, report why it stopped the jail.
 
-    Totals over every process of the jail, measured by polling: the fallback where the jail
-    has no cgroups (``Cgroups``, whose limits the kernel enforces exactly), and the only limit
-    on total CPU seconds: resident memory at most ``jail_memory_bytes``; CPU seconds (live plus
+    Totals over every process of the jail, measured by polling: the fallback for what the
+    jail's ``cgroups`` do not limit (``Cgroups``: the kernel enforces those exactly, and
+    summing resident sizes counts shared pages twice), and the only limit on total CPU
+    seconds: resident memory at most ``jail_memory_bytes``; CPU seconds (live plus
     reaped processes) at most ``cpu_seconds``; CPU use above ``cpu_share`` cores for more
     than a moment is slowed by pausing the jail's processes (SIGSTOP/SIGCONT).
     """
@@ -360,7 +361,7 @@ def _watch(pid: int, spec: dict, status_fd: int | None) -> int:
         memory, cpu, pids = _jail_usage()
         reaped = os.times()
         cpu += reaped.children_user + reaped.children_system
-        if memory > memory_cap:
+        if memory > memory_cap and "memory" not in cgroups:
             stop(f"the jail's processes together used more than {memory_cap >> 20} MiB of memory")
         elif cpu > cpu_cap:
             stop(f"the jail's processes together used more than {cpu_cap:.0f} s of CPU")
@@ -369,7 +370,7 @@ def _watch(pid: int, spec: dict, status_fd: int | None) -> int:
             rate = (cpu - last_cpu) / (now - last_wall)
             last_wall, last_cpu = now, cpu
             others = [other for other in pids if other != pid]
-            if rate > share * 1.2 and others and now - started > 2:
+            if rate > share * 1.2 and others and now - started > 2 and "cpu" not in cgroups:
                 # The kernel itself is never paused (it is one process); its children are.
                 pause = min(0.5, (rate - share) / max(rate, 1e-9) * 0.5)
                 for other in others:
@@ -532,6 +533,8 @@ class Cgroups:
     @property
     def controllers(self) -> list[str]:
         """The controllers limiting the jail (none when it has no cgroups)."""
+        if not self.paths:
+            return []
         if self.version == 2:
             return list(CGROUP_CONTROLLERS)
         return list(self.v1_controllers)
@@ -582,7 +585,7 @@ class Cgroups:
                     break
                 except OSError:
                     time.sleep(0.02)
-        self.paths, self.parents = [], []
+        self.paths, self.parents, self.v1_controllers = [], [], []
 
 
 def _seal_ipc(spec: dict) -> bool:
@@ -719,7 +722,12 @@ def main(argv: list[str]) -> int:
         os._exit(112)
     signal.signal(signal.SIGTERM, lambda *_: os.kill(kernel, signal.SIGKILL))
     os._exit(
-        _watch(kernel, {**spec, "ipc_dir": "/" + os.path.relpath(spec["ipc_dir"], "/")}, status_fd)
+        _watch(
+            kernel,
+            {**spec, "ipc_dir": "/" + os.path.relpath(spec["ipc_dir"], "/")},
+            status_fd,
+            cgroups.controllers if cgroups is not None else [],
+        )
     )
 
 
