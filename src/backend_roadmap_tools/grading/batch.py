@@ -29,7 +29,7 @@ import secrets
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -201,40 +201,39 @@ class Batch:
         self.check_assignment()
         self.report.load()
         students = self.course.students()
-        results: list[Record] = []
-        todo: deque[str] = deque()
-        for student in students:
-            done = self.report.up_to_date(student)
-            if done is None:
-                todo.append(student)
-            else:
-                results.append(done)
+        results = [r for r in map(self.report.up_to_date, students) if r is not None]
+        skipped = {r.student for r in results}
+        todo = deque(s for s in students if s not in skipped)
         if todo:
             self.executor.preflight()
             self.executor.warm_up(setup_imports(self.course))
         if self.on_progress:
             for index, record in enumerate(results, 1):
                 self.on_progress(record, len(students), index)
-        ahead = self.workers + 2  # staged and queued, so a finishing worker never waits
-        running: dict[Future, tuple[Staged, float]] = {}
         try:
-            with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                while todo or running:
-                    while todo and len(running) < ahead:
-                        started = time.monotonic()
-                        staged = self.stage(todo.popleft())
-                        running[pool.submit(self.executor.run, staged)] = (staged, started)
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in sorted(finished, key=lambda f: running[f][0].student):
-                        staged, started = running.pop(future)
-                        record = self.finish(staged, future, started)
-                        results.append(record)
-                        if self.on_progress:
-                            self.on_progress(record, len(students), len(results))
+            for record in self.pipeline(todo):
+                results.append(record)
+                if self.on_progress:
+                    self.on_progress(record, len(students), len(results))
         finally:
             shutil.rmtree(self.course.root / STAGING, ignore_errors=True)
             shutil.rmtree(self.course.root / EXECUTED, ignore_errors=True)
         return sorted(results, key=lambda r: r.student)
+
+    def pipeline(self, todo: deque[str]) -> Iterator[Record]:
+        """Stage (main thread) a few ahead, execute (pool), score (main thread) as they end."""
+        ahead = self.workers + 2  # staged and queued, so a finishing worker never waits
+        running: dict[Future, tuple[Staged, float]] = {}
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            while todo or running:
+                while todo and len(running) < ahead:
+                    started = time.monotonic()
+                    staged = self.stage(todo.popleft())
+                    running[pool.submit(self.executor.run, staged)] = (staged, started)
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(finished, key=lambda f: running[f][0].student):
+                    staged, started = running.pop(future)
+                    yield self.finish(staged, future, started)
 
     def stage(self, student: str) -> Staged:
         try:

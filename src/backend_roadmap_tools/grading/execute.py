@@ -246,9 +246,7 @@ class Executor:
         slot = self.slots.get()
         try:
             staged.executed_dir.mkdir(parents=True, exist_ok=True)
-            return [
-                self.execute(staged, name, nb, slot) for name, nb in staged.notebooks.items()
-            ]
+            return [self.execute(staged, name, nb, slot) for name, nb in staged.notebooks.items()]
         finally:
             self.slots.put(slot)
 
