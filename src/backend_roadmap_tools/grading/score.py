@@ -3,13 +3,15 @@
 :class:`Scorer` runs in the main thread, one submission at a time, after its notebooks have
 been executed in their jails. It runs nbgrader's ``Autograde`` converter unchanged (its
 ``init_assignment``, sanitize step, gradebook writes, ``autograded/`` folder, late penalties),
-configured with one difference in ``Autograde.autograde_preprocessors``: ``Execute`` is
-replaced by :class:`AlreadyExecuted`, which takes the executed notebook from
-``AlreadyExecuted.directory`` after checking that its cells are the ones the sanitize step
-produced (same ids, types and sources, in the same order), and ``SaveAutoGrades`` by
-:class:`StrictSaveAutoGrades` (stderr in a passing test is not a failure; any error wins over
-a number). Scoring is serial, so nbgrader's process-wide ``NBGRADER_EXECUTION`` and ``chdir``
-are harmless; the jailed kernel got ``NBGRADER_EXECUTION`` from its own environment.
+configured through ``Autograde.autograde_preprocessors`` (nbgrader's list) with two swaps:
+``Execute`` becomes :class:`AlreadyExecuted`, which reads the executed notebook from
+``AlreadyExecuted.directory``, checks that its cells are the ones the sanitize step produced
+(same ids, types and sources, in the same order) and takes their outputs; ``SaveAutoGrades``
+becomes :class:`StrictSaveAutoGrades` (stderr in a passing test is not a failure, any error
+wins over a number). The list's closing ``CheckCellMetadata`` is left out: the cells keep the
+metadata the same run's sanitize step has just checked. Scoring is serial, so nbgrader's
+process-wide ``NBGRADER_EXECUTION`` and ``chdir`` are harmless; the jailed kernel got
+``NBGRADER_EXECUTION`` from its own environment.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from nbgrader import utils as nbg_utils
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor, SaveAutoGrades
+from nbgrader.preprocessors import CheckCellMetadata, Execute, NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Unicode
 from traitlets.config import Config
 
@@ -47,6 +49,20 @@ def determine_grade(cell: NotebookNode) -> tuple[float | None, float]:
 
 
 class StrictSaveAutoGrades(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades with :func:`determine_grade`, and one commit per notebook
+    for the scores (not one per cell: each SQLite commit waits for the disk)."""
+
+    def preprocess(self, nb, resources):
+        graded = [i for i, cell in enumerate(nb.cells) if nbg_utils.is_grade(cell)]
+        self.last_graded = graded[-1] if graded else -1
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell_index == self.last_graded:
+            self.gradebook.db.commit()  # nbgrader closes the gradebook without committing
+        return cell, resources
+
     def _add_score(self, cell, resources):
         grade = self.gradebook.find_grade(
             cell.metadata["nbgrader"]["grade_id"],
@@ -56,7 +72,7 @@ class StrictSaveAutoGrades(SaveAutoGrades):
         )
         grade.auto_score, _ = determine_grade(cell)
         grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-        self.gradebook.db.commit()
+        # Committed with the last graded cell (see preprocess_cell).
 
 
 def cell_keys(nb: NotebookNode) -> list[tuple]:
@@ -64,7 +80,12 @@ def cell_keys(nb: NotebookNode) -> list[tuple]:
 
 
 class AlreadyExecuted(NbGraderPreprocessor):
-    """nbgrader's Execute step, already done elsewhere: swap in the executed notebook."""
+    """nbgrader's Execute step, already done elsewhere: take the executed notebook's outputs.
+
+    The cells themselves (sources, nbgrader metadata) stay the sanitized ones; a notebook
+    whose cells differ in id, type or source is ungradable (nbgrader's conversion fails, the
+    submission gets status ``error``).
+    """
 
     directory = Unicode(
         "",
@@ -83,7 +104,10 @@ class AlreadyExecuted(NbGraderPreprocessor):
             raise NbGraderException(
                 f"{name}: the executed notebook's cells are not the sanitized ones"
             )
-        nb.cells = executed.cells
+        for cell, ran in zip(nb.cells, executed.cells, strict=True):
+            if cell.cell_type == "code":
+                cell.outputs = ran.get("outputs", [])
+                cell.execution_count = ran.get("execution_count")
         language = executed.metadata.get("language_info")
         if language is not None:
             nb.metadata["language_info"] = language
@@ -96,9 +120,14 @@ class Scorer:
     def __init__(self, course: Course, executed_root: Path) -> None:
         self.course = course
         config: Config = copy.deepcopy(course.config)
+        # nbgrader's own list, with two swaps. Its closing CheckCellMetadata is left out: the
+        # cells keep the metadata the sanitize step of the same run has just checked.
+        defaults = Autograde.class_traits()["autograde_preprocessors"].default()
+        if defaults[-1] is CheckCellMetadata:
+            defaults = defaults[:-1]
         preprocessors = [
             {Execute: AlreadyExecuted, SaveAutoGrades: StrictSaveAutoGrades}.get(pp, pp)
-            for pp in Autograde.class_traits()["autograde_preprocessors"].default()
+            for pp in defaults
         ]
         config.Autograde.autograde_preprocessors = preprocessors
         config.Autograde.force = True

@@ -25,6 +25,7 @@ from nbgrader import utils as nbg_utils
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import CheckCellMetadata
 from traitlets.config import Config
 
 from backend_roadmap_tools.grading.execute import kernel_missing, kernel_name, student_files
@@ -234,7 +235,13 @@ class Stager:
         """nbgrader's sanitize step on the staged notebooks: what Autograde would execute."""
         converter = self.course.converter(student)
         converter._sanitizing = True
-        preprocessors = [pp(parent=converter) for pp in converter.sanitize_preprocessors]
+        # CheckCellMetadata only checks (it changes nothing): the scoring run's sanitize step
+        # checks these same cells, so it is not run twice.
+        preprocessors = [
+            pp(parent=converter)
+            for pp in converter.sanitize_preprocessors
+            if pp is not CheckCellMetadata
+        ]
         source = converter._format_source(self.course.assignment, student)
         sanitized = {}
         for name in names:
