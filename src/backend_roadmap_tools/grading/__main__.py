@@ -7,9 +7,10 @@ submissions under ``exercises/submitted/<student>/ASSIGNMENT/``.
 The command is a traitlets application built on nbgrader's own ``AutogradeApp``: it reads the
 same config files and takes the same flags and aliases (``--db``, ``--student``,
 ``--notebook``, ``--force``/``-f``, ``--create``, ``--course-dir``, ``--Class.trait=value``,
-...), plus its own (``--workers``, ``--cell-timeout``, ``--notebook-timeout``,
-``--memory-mb``, ``--config-dir``). ``--no-execute`` is refused: scores would come from the
-student's own saved outputs.
+...), plus its own: ``--config-dir``, ``--quiet``, ``--strict`` and one flag per
+``SafeAutograde`` setting, named after it (``--workers``, ``--cell-timeout``, ``--disk-mb``,
+...; ``--help-all`` lists them). Progress and the summary table are drawn with rich.
+``--no-execute`` is refused: scores would come from the student's own saved outputs.
 
 Exit status, as nbgrader's: 0 when every submission got a record (a student's infinite loop,
 time-out, crash or missing notebook is a record with its reason, not an error); 1 when some

@@ -224,16 +224,28 @@ class Batch:
         """Stage (main thread) a few ahead, execute (pool), score (main thread) as they end."""
         ahead = self.workers + 2  # staged and queued, so a finishing worker never waits
         running: dict[Future, tuple[Staged, float]] = {}
+        began, busy = time.monotonic(), 0.0
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             while todo or running:
                 while todo and len(running) < ahead:
                     started = time.monotonic()
                     staged = self.stage(todo.popleft())
                     running[pool.submit(self.executor.run, staged)] = (staged, started)
+                    busy += time.monotonic() - started
+                    log.info("%s staged in %.2f s", staged.student, time.monotonic() - started)
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in sorted(finished, key=lambda f: running[f][0].student):
                     staged, started = running.pop(future)
-                    yield self.finish(staged, future, started)
+                    scoring = time.monotonic()
+                    record = self.finish(staged, future, started)
+                    busy += time.monotonic() - scoring
+                    log.info("%s scored in %.2f s", staged.student, time.monotonic() - scoring)
+                    yield record
+        log.info(
+            "main thread busy %.1f s of %.1f s (staging and scoring)",
+            busy,
+            time.monotonic() - began,
+        )
 
     def stage(self, student: str) -> Staged:
         try:
