@@ -7,9 +7,10 @@ submissions under ``exercises/submitted/<student>/ASSIGNMENT/``.
 The command is a traitlets application built on nbgrader's own ``AutogradeApp``: it reads the
 same config files and takes the same flags and aliases (``--db``, ``--student``,
 ``--notebook``, ``--force``/``-f``, ``--create``, ``--course-dir``, ``--Class.trait=value``,
-...), plus its own (``--workers``, ``--cell-timeout``, ``--notebook-timeout``,
-``--memory-mb``, ``--config-dir``). ``--no-execute`` is refused: scores would come from the
-student's own saved outputs.
+...), plus its own: ``--config-dir``, ``--quiet``, ``--strict`` and one flag per
+``SafeAutograde`` setting, named after it (``--workers``, ``--cell-timeout``, ``--disk-mb``,
+...; ``--help-all`` lists them). Progress and the summary table are drawn with rich.
+``--no-execute`` is refused: scores would come from the student's own saved outputs.
 
 Exit status, as nbgrader's: 0 when every submission got a record (a student's infinite loop,
 time-out, crash or missing notebook is a record with its reason, not an error); 1 when some
@@ -21,9 +22,16 @@ submission was not fully gradable (status ``failed``); 2 for a command-line mist
 
 from __future__ import annotations
 
+import sys
+
+# jsonschema (imported by nbformat) compiles the IRI grammars of its optional dependency
+# rfc3987_syntax at import, about 2 s of every run's start-up; nothing the grader does
+# validates IRI formats, so that dependency is skipped (as worker.py does), here, before
+# anything imports nbformat.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
 import logging
 import os
-import sys
 import time
 import warnings
 from pathlib import Path
@@ -34,6 +42,11 @@ from nbgrader.apps.autogradeapp import aliases as nbgrader_aliases
 from nbgrader.apps.autogradeapp import flags as nbgrader_flags
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table
 from traitlets import Bool, Integer, List, Unicode, default
 from traitlets.config.loader import KVArgParseConfigLoader
 
@@ -47,62 +60,94 @@ from backend_roadmap_tools.grading.batch import (
 
 
 class Progress:
-    """A progress bar on stderr (one line per submission when stderr is not a terminal)."""
+    """A rich progress bar on stderr (one line per submission when stderr is not a terminal)."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self.tty = sys.stderr.isatty()
+        self.console = Console(stderr=True)
         self.started = time.monotonic()
         self.failed = 0
+        self.bar: RichProgress | None = None
+        self.task = None
 
     def __call__(self, record: Record | None, total: int, done: int) -> None:
         if self.quiet:
             return
         if record is not None and record.status == "failed":
             self.failed += 1
-        elapsed = time.monotonic() - self.started
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "#" * filled + "." * (width - filled)
-        line = f"[{bar}] {done}/{total} graded, {self.failed} failed, {elapsed:5.1f} s"
-        if self.tty:
-            sys.stderr.write("\r" + line + ("\n" if done == total else ""))
-        else:
+        if not self.console.is_terminal:
+            elapsed = time.monotonic() - self.started
             what = f"  {record.student}: {record.status}" if record else ""
-            sys.stderr.write(line + what + "\n")
-        sys.stderr.flush()
+            line = f"{done}/{total} graded, {self.failed} failed, {elapsed:5.1f} s{what}"
+            self.console.file.write(line + "\n")
+            self.console.file.flush()
+            return
+        if self.bar is None:
+            self.bar = RichProgress(
+                TextColumn("grading"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[failed]} failed"),
+                TimeElapsedColumn(),
+                console=self.console,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("grading", total=total, failed=0)
+        self.bar.update(self.task, completed=done, failed=self.failed)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
-def summary(records: list[Record], seconds: float, report: Path) -> str:
-    lines = []
-    width = max([len(r.student) for r in records] + [7])
-    lines.append(f"{'student':<{width}}  {'score':>11}  status    reasons")
+STATUS_STYLE = {"ok": "green", "repaired": "cyan", "failed": "yellow", "error": "bold red"}
+
+
+def summary(records: list[Record]) -> Table:
+    """The table of every submission: score, status and what was found."""
+    table = Table()
+    table.add_column("student")
+    table.add_column("score", justify="right")
+    table.add_column("status")
+    table.add_column("reasons", overflow="fold")
     for r in records:
         reasons = "; ".join(r.reasons) or ("; ".join(r.notes) if r.notes else "")
-        lines.append(
-            f"{r.student:<{width}}  {r.score:5g} / {r.max_score:<3g}  {r.status:<8}  {reasons}"
+        table.add_row(
+            r.student,
+            f"{r.score:g} / {r.max_score:g}",
+            f"[{STATUS_STYLE.get(r.status, '')}]{r.status}[/]",
+            escape(reasons),
         )
+    return table
+
+
+def totals(records: list[Record], seconds: float, report: Path) -> str:
     counts = {
         s: sum(1 for r in records if r.status == s) for s in ("ok", "repaired", "failed", "error")
     }
-    lines.append(
+    return (
         f"{len(records)} submissions in {seconds:.1f} s: {counts['ok']} graded, "
         f"{counts['repaired']} graded after repairs, {counts['failed']} not fully gradable "
-        f"(scored 0 where they could not be checked), {counts['error']} not graded (errors)."
+        f"(scored 0 where they could not be checked), {counts['error']} not graded (errors).\n"
+        f"Details: {report} (and .csv); nbgrader log: {report.with_suffix('.log')}"
     )
-    lines.append(f"Details: {report} (and .csv); nbgrader log: {report.with_suffix('.log')}")
-    return "\n".join(lines)
 
 
 aliases = dict(nbgrader_aliases)
 aliases.update(
     {
         "student": "SafeAutogradeApp.students",
-        "workers": "SafeAutograde.workers",
-        "cell-timeout": "SafeAutograde.cell_timeout",
-        "notebook-timeout": "SafeAutograde.notebook_timeout",
-        "memory-mb": "SafeAutograde.memory_mb",
         "config-dir": "SafeAutogradeApp.config_dir",
+    }
+)
+# Every SafeAutograde setting is a flag, named after it (``disk_mb``: ``--disk-mb``).
+aliases.update(
+    {
+        name.replace("_", "-"): f"SafeAutograde.{name}"
+        for name in sorted(SafeAutograde.class_trait_names(config=True))
     }
 )
 flags = dict(nbgrader_flags)
@@ -240,12 +285,16 @@ def run_batch(app: SafeAutogradeApp) -> int:
         app.log.error("%s", error)
         return 1
     finally:
+        progress.close()
         for logger, level, propagate in saved:
             logger.removeHandler(handler)
             logger.setLevel(level)
             logger.propagate = propagate
         handler.close()
-    print(summary(records, time.monotonic() - started, batch.report_path))
+    # Wide enough that a reason stays on one line when the output goes to a file or a pipe.
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(summary(records))
+    print(totals(records, time.monotonic() - started, batch.report_path), flush=True)
     for record in records:
         if record.status == "error":
             app.log.error("%s: not graded: %s", record.student, "; ".join(record.reasons))

@@ -98,6 +98,35 @@ def test_own_options_still_work(tmp_path, monkeypatch):
     assert app.progress is False
 
 
+def test_every_setting_is_a_flag_listed_by_help_all(tmp_path, monkeypatch):
+    """Each ``SafeAutograde`` setting has its own ``--name-with-dashes`` flag (as nbgrader's
+    apps expose theirs), ``--help-all`` lists it with its help, and it sets the setting."""
+    settings = sorted(SafeAutograde.class_trait_names(config=True))
+    assert len(settings) >= 18
+    shown = subprocess.run(
+        [sys.executable, "-m", "backend_roadmap_tools.grading", "autograde", "--help-all"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    ).stdout
+    argv = ["ps1"]
+    expected = {}
+    for index, name in enumerate(settings):
+        flag = "--" + name.replace("_", "-")
+        trait = SafeAutograde.class_traits()[name]
+        assert f"\n{flag}=" in shown, flag
+        assert trait.help in shown, flag
+        assert f"Equivalent to: [--SafeAutograde.{name}]" in shown, flag
+        value = index + 2 if isinstance(trait.default_value, int) else index + 0.5
+        argv += [flag, str(value)]
+        expected[name] = value
+    app = parse(argv, tmp_path, monkeypatch)
+    assert dict(app.config.SafeAutograde) == expected
+    settings_seen = SafeAutograde(config=app.config)
+    assert {name: getattr(settings_seen, name) for name in settings} == expected
+
+
 def test_config_dir_is_read(tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
