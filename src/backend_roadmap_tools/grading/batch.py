@@ -40,6 +40,7 @@ from traitlets import Float, Integer
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
+from backend_roadmap_tools.grading import gradebook_cache
 from backend_roadmap_tools.grading.execute import SANDBOX, Execution, Executor
 from backend_roadmap_tools.grading.jail import Limits
 from backend_roadmap_tools.grading.report import Record, Report, fingerprint
@@ -159,6 +160,7 @@ class Batch:
         on_progress: Callable[[Record | None, int, int], None] | None = None,
         config: Config | None = None,
     ) -> None:
+        gradebook_cache.install()
         # The command line's app passes its merged config (files, then --Class.trait=value).
         self.config = config if config is not None else load_config(config_dir)
         for key, value in (overrides or {}).items():

@@ -609,3 +609,28 @@ def test_cgroups_v2_where_delegated_else_v1(tmp_path):
     # Found again by name (the worker removes what a killed jail left).
     again = jail_module.Cgroups("jail1", None, root=str(v2), own=own)
     assert sorted(again.paths) == sorted(made.paths)
+
+
+def test_gradebook_cache_keeps_nbgraders_results():
+    """The caches take (nbgrader still has the names they wrap), one engine serves a database
+    URL, and nbgrader's metadata validation still refuses what it refused."""
+    import jsonschema
+    from nbgrader import api
+    from nbgrader.nbgraderformat import ValidationError as MetadataError
+    from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+
+    from backend_roadmap_tools.grading import gradebook_cache
+
+    assert gradebook_cache.install() == {"engines": True, "schemas": True}
+    assert gradebook_cache.install() == {"engines": True, "schemas": True}  # idempotent
+    url = "sqlite:///:memory:"
+    assert api.create_engine(url, echo=False) is api.create_engine(url, echo=False)
+    validator = MetadataValidatorV3()
+    good = {"grade": True, "solution": False, "locked": True, "points": 2,
+            "grade_id": "q1_rule", "schema_version": 3, "task": False}  # fmt: skip
+    cell = from_dict({"cell_type": "code", "metadata": {"nbgrader": good}, "source": ""})
+    validator.validate_cell(cell)
+    for bad in ({**good, "points": "two"}, {**good, "grade_id": 7}):
+        cell = from_dict({"cell_type": "code", "metadata": {"nbgrader": bad}, "source": ""})
+        with pytest.raises((jsonschema.ValidationError, MetadataError)):
+            validator.validate_cell(cell)
