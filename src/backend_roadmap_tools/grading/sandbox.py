@@ -607,6 +607,17 @@ def _seal_ipc(spec: dict) -> bool:
     return True
 
 
+def reap_children(seconds: float) -> None:
+    """Reap every child (a subreaper's too) until none is left or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                time.sleep(0.005)
+        except ChildProcessError:
+            return
+
+
 def _report(spec: dict, memory: int) -> None:
     """Say in the jail's status file why it was stopped (the worker reads it)."""
     text = (
@@ -670,13 +681,7 @@ def main(argv: list[str]) -> int:
         if watched:
             if not stopped and cgroups.out_of_memory():
                 _report(spec, _jail_memory(spec["limits"]))
-            deadline = time.monotonic() + 2
-            while time.monotonic() < deadline:
-                try:
-                    if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                        time.sleep(0.005)
-                except ChildProcessError:
-                    break
+            reap_children(2)
             cgroups.remove()
         return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 

@@ -712,25 +712,19 @@ def release_jail(job: dict, jail_pid: int | None) -> None:
     to this process (a subreaper, see main), whose reaping frees the cgroups: a cgroup is busy
     until its processes are reaped, zombies too.
     """
+    import importlib.util
+
     if jail_pid:
         with contextlib.suppress(OSError):
             os.killpg(jail_pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                time.sleep(0.005)
-        except ChildProcessError:
-            break
-    if os.geteuid() != 0:
-        return
-    import importlib.util
-
     loader = importlib.util.spec_from_file_location("_nbg_sandbox", job["sandbox"])
     if loader is None or loader.loader is None:
         return
-    sandbox = importlib.util.module_from_spec(loader)
+    sandbox = importlib.util.module_from_spec(loader)  # by path, as the kernel manager runs it
     loader.loader.exec_module(sandbox)
+    sandbox.reap_children(5)
+    if os.geteuid() != 0:
+        return
     spec = _json(job["spec"])
     cgroups = sandbox.Cgroups(sandbox.Cgroups.name_for(spec), None)
     cgroups.remove()
